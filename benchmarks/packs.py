@@ -1,0 +1,88 @@
+"""Benchmark: the main job against the floor set by Papermill itself.
+
+Times ``pmresearch packs --force --jobs 2`` on the demo council (8 services) and, in the same
+run and on the same machine, the floor: Papermill executing 8 trivial three-cell notebooks with
+2 worker processes. Prints both wall-clock times and their ratio (target: ratio ≤ 2.0).
+
+Usage::
+
+    python benchmarks/packs.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+TARGET_RATIO = 2.0
+SERVICES = 8
+WORKERS = 2
+
+
+def _trivial_notebook(path: Path) -> None:
+    cells = [new_code_cell("x = 1"), new_code_cell("y = x + 1"), new_code_cell("print(y)")]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, path)
+
+
+def _run_trivial(paths: tuple[str, str]) -> None:
+    import papermill
+
+    papermill.execute_notebook(paths[0], paths[1], progress_bar=False)
+
+
+def time_floor(folder: Path) -> float:
+    """Seconds for Papermill to run 8 trivial notebooks on 2 workers."""
+    jobs = []
+    for i in range(SERVICES):
+        source = folder / f"trivial_{i}.ipynb"
+        _trivial_notebook(source)
+        jobs.append((str(source), str(folder / f"trivial_{i}.out.ipynb")))
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(_run_trivial, jobs))
+    return time.perf_counter() - started
+
+
+def time_packs(folder: Path) -> float:
+    """Seconds for ``pmresearch packs --force --jobs 2`` on the demo council."""
+    command = [sys.executable, "-m", "pmresearch.cli", "packs", "--force", "--jobs", str(WORKERS),
+               "--outputs", str(folder / "outputs"), "--no-progress"]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
+    args = parser.parse_args()
+    floors, packs = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.repeat):
+            floors.append(time_floor(Path(tmp)))
+            packs.append(time_packs(Path(tmp)))
+    floor, pack = statistics.median(floors), statistics.median(packs)
+    ratio = pack / floor
+    print(f"{'what':<58} {'median s':>9}  runs")
+    print(f"{'pmresearch packs --force, demo council, 8 packs, 2 workers':<58} {pack:9.2f}  "
+          + " ".join(f"{t:.2f}" for t in packs))
+    print(f"{'floor: papermill, 8 trivial 3-cell notebooks, 2 workers':<58} {floor:9.2f}  "
+          + " ".join(f"{t:.2f}" for t in floors))
+    print(f"ratio packs / floor = {ratio:.2f} (target <= {TARGET_RATIO}): "
+          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

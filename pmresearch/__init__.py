@@ -1,0 +1,19 @@
+"""pmresearch: resident surveys, consultation comments and performance indicators, joined into
+evidence packs for a council's plan–do–review–revise cycle.
+
+The modules follow the flow of data: :mod:`workspace` loads and validates a council's files,
+:mod:`estimates`, :mod:`coding` and :mod:`performance` analyse them, :mod:`sections` shapes
+them into the sections of an evidence pack and :mod:`packs` runs one pack per service.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pmresearch")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+from .errors import PackError, PmresearchError, RuleError, WeightingError, WorkspaceError  # noqa: E402
+
+__all__ = ["PackError", "PmresearchError", "RuleError", "WeightingError", "WorkspaceError",
+           "__version__"]

@@ -1,0 +1,30 @@
+"""Where the project's own files are: the default parameters and the notebooks.
+
+They live at the project's top level (``parameters/``, ``notebooks/``), where analysts edit
+them, and a non-editable install carries a copy in ``pmresearch/_bundled/``. An analyst's copy
+in the current working directory wins, so editing ``parameters/rules.yaml`` in a cloned
+project takes effect whichever way the package was installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_MARKERS = {"parameters": "rules.yaml", "notebooks": "evidence_pack.ipynb"}
+
+
+def bundled_path(name: str) -> Path:
+    """The folder ``name`` (``'parameters'`` or ``'notebooks'``) to use.
+
+    Looks in order at ``./<name>`` in the current directory, the copy bundled in the installed
+    package, and the source checkout next to the package; the first holding the folder's
+    marker file (``rules.yaml``, ``evidence_pack.ipynb``) wins.
+    """
+    marker = _MARKERS[name]
+    for candidate in (Path.cwd() / name, _PACKAGE / "_bundled" / name, _PACKAGE.parent / name):
+        if (candidate / marker).is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"cannot find the {name}/ folder (looked for {marker} in ./{name}, the installed package "
+        f"and {_PACKAGE.parent / name}). Reinstall pmresearch or run from the project folder.")

@@ -1,0 +1,117 @@
+"""The ``pmresearch`` command: argument parsing only; the work is done by the package.
+
+Exit status: 0 everything succeeded; 1 some evidence packs failed, or ``validate`` found
+problems; 2 the input (workspace, parameters or arguments) is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import PmresearchError, WorkspaceError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pmresearch",
+        description="Resident surveys, consultation comments and performance indicators, "
+                    "joined into evidence packs for a council's improvement plans.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    packs = commands.add_parser("packs", help="make one evidence pack per service (the main job)")
+    packs.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
+    packs.add_argument("--period", help="financial quarter, e.g. '2025-26 Q2' (default: the workspace's current period)")
+    packs.add_argument("--service", nargs="+", dest="services", metavar="ID", help="only these services")
+    packs.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: CPU cores)")
+    packs.add_argument("--force", action="store_true", help="remake packs whose inputs are unchanged")
+    packs.add_argument("--outputs", type=Path, default=Path("outputs"), help="outputs folder (default: ./outputs)")
+    packs.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder (default: ./parameters, else the bundled defaults)")
+    packs.add_argument("--notebook", type=Path, help="pack notebook to run instead of the standard one")
+    packs.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    validate = commands.add_parser("validate", help="check a workspace and list every problem")
+    validate.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
+    validate.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
+
+    demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
+    demo.add_argument("--out", type=Path, required=True, help="folder to write")
+
+    lab = commands.add_parser("lab", help="open JupyterLab on the analyst notebooks")
+    lab.add_argument("--notebooks", type=Path, default=None, help="notebooks folder (default: ./notebooks, else the bundled ones)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pmresearch`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except WorkspaceError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    except PmresearchError as error:
+        print(f"pmresearch {args.command}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _packs(args: argparse.Namespace) -> int:
+    from .packs import run_packs
+
+    if args.jobs is not None and args.jobs < 1:
+        print("pmresearch packs: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_INVALID
+    run = run_packs(args.workspace, period=args.period, services=args.services, jobs=args.jobs,
+                    force=args.force, outputs=args.outputs, parameters_dir=args.parameters_dir,
+                    notebook=args.notebook, progress=not args.no_progress)
+    print(run.table().to_string(index=False))
+    print(f"\nPacks for {run.period} are in {run.output_dir} (open index.html).")
+    if not run.ok:
+        failed = [r.service_id for r in run.results if r.status == "failed"]
+        print(f"{len(failed)} pack(s) failed: {', '.join(failed)}. Each failed notebook is kept as "
+              f"evidence_pack.failed.ipynb in its service folder.", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .workspace import check_workspace, load_workspace
+
+    problems = check_workspace(args.workspace, parameters_dir=args.parameters_dir)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_FAILED
+    print(load_workspace(args.workspace, parameters_dir=args.parameters_dir).summary())
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+
+    out = generate_demo(args.out)
+    print(f"Ashbrook demo workspace written to {out}")
+    return EXIT_OK
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from ._resources import bundled_path
+
+    folder = args.notebooks or bundled_path("notebooks")
+    # The notebooks' kernelspec is "python3", which Jupyter resolves to this interpreter.
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    return subprocess.call(command, env=os.environ.copy())
+
+
+_COMMANDS = {"packs": _packs, "validate": _validate, "demo": _demo, "lab": _lab}
+
+if __name__ == "__main__":
+    sys.exit(main())
