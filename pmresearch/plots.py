@@ -6,12 +6,27 @@ they are safe in worker processes and in notebooks alike.
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .performance import pi_history
 
-__all__ = ["pi_trends"]
+__all__ = ["figure_png", "pi_trends"]
+
+
+def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
+    """Render a figure to PNG bytes with the Agg canvas (no pyplot, no GUI backend).
+
+    Examples
+    --------
+    >>> figure_png(Figure(figsize=(1, 1)))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str, period: str,

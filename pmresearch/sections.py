@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from IPython.display import Markdown
-from matplotlib.figure import Figure
+from IPython.display import Image, Markdown
 
 from . import __version__, coding, estimates, performance, plots
 from .workspace import Workspace, period_end
@@ -50,10 +49,13 @@ def indicator_table(ws: Workspace, service_id: str, period: str) -> pd.DataFrame
     return performance.indicator_table(ws.indicators, ws.pi_values, service_id, period)
 
 
-def indicator_trends(ws: Workspace, service_id: str, period: str) -> Figure:
-    """Each PI of the service against its target over the recent quarters."""
+def indicator_trends(ws: Workspace, service_id: str, period: str) -> Image:
+    """Each PI of the service against its target over the recent quarters, as a PNG image."""
     quarters = service_settings(ws, service_id)["pi_history_quarters"]
-    return plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters)
+    figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters)
+    alt = (f"Line charts of the {service_id} performance indicators against target over the "
+           f"{quarters} quarters to {period}.")
+    return Image(data=plots.figure_png(figure), format="png", alt=alt)
 
 
 def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:

@@ -1,0 +1,645 @@
+"""Load and validate a council workspace and the parameters that go with it.
+
+A workspace is a folder of tables (CSV in UTF-8 or Windows-1252, or XLSX) and ``council.yaml``,
+described in ``docs/workspace.md``. :func:`check_workspace` lists every problem in one pass;
+:func:`load_workspace` raises :class:`~pmresearch.errors.WorkspaceError` with all of them, or
+returns a :class:`Workspace` of typed tables: numbers as numbers (``Int64`` for item codes and
+counts, ``float`` for values and populations), dates as ``datetime64``, yes/no columns as
+``bool`` (nullable ``boolean`` where a blank means "not asked"), text as text with blanks as
+``""``. Row order is the file's; nothing is sorted. Rows that are entirely blank are skipped.
+
+Rows in messages are **spreadsheet row numbers**: the header is row 1 and the first data row is
+row 2, so an analyst can go straight to the row in Excel.
+
+Parameters (``rules.yaml``, ``codeframe.yaml``, ``services/<service_id>.yaml``) come from
+:func:`default_parameters_dir` unless another folder is given; a workspace may replace any of
+those files by shipping its own copy under ``<workspace>/parameters/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import __version__, _schemas
+from ._consistency import check_links, check_parameter_links, item_scales, typed_items
+from ._periods import parse_period, period_end, period_slug
+from ._resources import bundled_path
+from .demo import DEMO_WORKSPACE
+from .errors import Problem, WorkspaceError
+
+__all__ = [
+    "DEMO_WORKSPACE",
+    "Parameters",
+    "Workspace",
+    "cache_dir",
+    "check_workspace",
+    "default_parameters_dir",
+    "find_table",
+    "load_parameters",
+    "load_workspace",
+    "parse_period",
+    "period_end",
+    "period_slug",
+    "read_table",
+]
+
+_FIRST_DATA_ROW = 2  # the header is spreadsheet row 1
+
+
+def default_parameters_dir() -> Path:
+    """The parameters folder used when none is given.
+
+    In order: ``./parameters`` in the current directory if it holds ``rules.yaml`` (an
+    analyst's edited copy in a cloned project); the copy bundled in an installed package
+    (``pmresearch/_bundled/parameters``); the project's top-level ``parameters/`` next to the
+    package (a source checkout).
+
+    Raises
+    ------
+    FileNotFoundError
+        None of these holds ``rules.yaml``.
+    """
+    return bundled_path("parameters")
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or XLSX table with every cell as a string (blank cells are ``""``).
+
+    CSV is read as UTF-8 (with or without a byte-order mark), then as Windows-1252 if that
+    fails, which is what Excel writes on a British Windows PC. XLSX is read from its first
+    sheet; dates become ``YYYY-MM-DD``, whole numbers lose Excel's ``.0``, so a table reads the
+    same from either format.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv`` or ``.xlsx`` file.
+
+    Returns
+    -------
+    DataFrame
+        Columns as in the header row, every value a string.
+
+    Raises
+    ------
+    UnicodeDecodeError, pandas.errors.ParserError, pandas.errors.EmptyDataError
+        The CSV cannot be decoded or parsed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "wards.csv"
+    >>> _ = path.write_bytes("ward_code,ward_name\\nAB18,St Anne’s\\n".encode("cp1252"))
+    >>> read_table(path).loc[0, "ward_name"]
+    'St Anne’s'
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    try:
+        return _read_csv(path, "utf-8-sig")
+    except UnicodeDecodeError:
+        return _read_csv(path, "cp1252")
+
+
+def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
+    # Blank lines are kept as rows so row numbers match what Excel shows for the same file.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                       encoding=encoding)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and data validation it cannot read; the values are fine.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
+            raise ValueError(f"not an Excel workbook ({error})") from error
+        try:
+            sheet = book.worksheets[0]
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    if not rows:
+        raise pd.errors.EmptyDataError(f"{path.name}: the first sheet is empty")
+    header = rows[0]
+    while header and header[-1] == "":
+        header = header[:-1]
+    header = [name or f"Unnamed: {i}" for i, name in enumerate(header)]
+    body = [(row + [""] * len(header))[:len(header)] for row in rows[1:]]
+    while body and not any(body[-1]):  # Excel's used range often ends in empty rows
+        body.pop()
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        # 15 significant digits is what Excel itself displays and stores.
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    return str(value)
+
+
+def find_table(workspace: Path, stem: str) -> Path | None:
+    """The file holding table ``stem``: ``stem.csv`` or ``stem.xlsx``, or None if neither.
+
+    Raises
+    ------
+    WorkspaceError
+        Both files exist, so which one to read would be a guess.
+    """
+    candidates = (Path(workspace) / f"{stem}.csv", Path(workspace) / f"{stem}.xlsx")
+    found = [path for path in candidates if path.is_file()]
+    if len(found) == 2:
+        problem = Problem(f"{stem}.csv", f"both {stem}.csv and {stem}.xlsx exist; expected one",
+                          "Delete or rename the one that is out of date.")
+        raise WorkspaceError([problem], workspace=str(workspace))
+    return found[0] if found else None
+
+
+def _read_yaml(path: Path, file: str) -> tuple[object, list[Problem]]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig")), []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(error, "problem", None) or "invalid YAML"
+        return None, [Problem(file, f"not valid YAML{where}: {reason}", "Correct the YAML syntax.")]
+    except UnicodeDecodeError:
+        return None, [Problem(file, "not UTF-8 text", "Save the file as UTF-8.")]
+
+
+def _display(path: Path, workspace: Path | None) -> str:
+    """A file's name for messages: relative to the workspace if inside it, else its full path."""
+    if workspace is not None:
+        try:
+            return path.resolve().relative_to(Path(workspace).resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True, eq=False)
+class Parameters:
+    """The judgements that go with a workspace, validated.
+
+    Attributes
+    ----------
+    directory : Path
+        The parameters folder the defaults came from.
+    settings : dict
+        ``rules.yaml`` ``settings`` (suppression, significance, weighting, rag, direction_of_travel).
+    rules : list
+        ``rules.yaml`` ``rules``.
+    codeframe : DataFrame
+        One row per theme code: ``code``, ``label``, ``service_id`` (``""`` for cross-cutting
+        and special codes), ``description``, and ``include``/``exclude`` lists if any code has them.
+    services : dict
+        ``services/<service_id>.yaml`` contents by service id.
+    """
+
+    directory: Path
+    settings: dict
+    rules: list
+    codeframe: pd.DataFrame
+    services: dict[str, dict]
+
+
+@dataclass
+class _ParameterFiles:
+    """What reading a parameters folder found, before any cross-check with services.csv."""
+
+    parameters: Parameters | None
+    problems: list[Problem]
+    paths: dict[str, Path]
+    service_files: dict[str, tuple[str, object]]
+    codeframe: pd.DataFrame | None
+    codeframe_file: str
+
+
+def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles:
+    override = workspace / "parameters" if workspace is not None else None
+    problems: list[Problem] = []
+    paths: dict[str, Path] = {}
+
+    def locate(relative: str) -> Path:
+        if override is not None and (override / relative).is_file():
+            return override / relative
+        return directory / relative
+
+    def load(relative: str) -> tuple[object, str, bool]:
+        path = locate(relative)
+        file = _display(path, workspace)
+        if not path.is_file():
+            problems.append(Problem(file, "file not found",
+                                    f"Add {relative} to the parameters folder (a copy of the "
+                                    "project's default will do)."))
+            return None, file, False
+        paths[f"parameters/{relative}"] = path
+        data, found = _read_yaml(path, file)
+        problems.extend(found)
+        return data, file, not found
+
+    rules_data, rules_file, ok = load("rules.yaml")
+    if ok:
+        problems += _schemas.check_rules_file(rules_data, rules_file)
+    frame_data, codeframe_file, ok = load("codeframe.yaml")
+    codeframe = None
+    if ok:
+        found = _codeframe_problems(frame_data, codeframe_file)
+        problems += found
+        codeframe = None if found else _codeframe_table(frame_data["codes"])
+
+    names = sorted({p.name for folder in (directory, override) if folder is not None
+                    for p in (folder / "services").glob("*.yaml")})
+    service_files: dict[str, tuple[str, object]] = {}
+    for name in names:
+        data, file, ok = load(f"services/{name}")
+        if not ok:
+            continue
+        stem = name[: -len(".yaml")]
+        found = _schemas.check_mapping(data, _schemas.SERVICE_FILE, file)
+        if not found and data["service_id"] != stem:
+            sid = data["service_id"]
+            found.append(Problem(file, f"service_id {sid!r} does not match the file name {name!r}",
+                                 f"Rename the file to {sid}.yaml or correct the service_id."))
+        problems.extend(found)
+        service_files[stem] = (file, data)
+
+    parameters = None
+    if not problems:
+        parameters = Parameters(directory=directory, settings=rules_data["settings"],
+                                rules=rules_data["rules"], codeframe=codeframe,
+                                services={stem: data for stem, (_, data) in service_files.items()})
+    return _ParameterFiles(parameters, problems, paths, service_files, codeframe, codeframe_file)
+
+
+def _codeframe_problems(data: object, file: str) -> list[Problem]:
+    """Problems of codeframe.yaml: its shape, each code's keys, duplicate codes."""
+    found = _schemas.check_mapping(data, _schemas.CODEFRAME_FILE, file)
+    if found:
+        return found
+    first_entry: dict[str, int] = {}
+    for i, entry in enumerate(data["codes"]):
+        entry_problems = _schemas.check_mapping(entry, _schemas.CODE_ENTRY, file, prefix=f"codes[{i}]")
+        found += entry_problems
+        if entry_problems:
+            continue
+        code = entry["code"]
+        if code in first_entry:
+            found.append(Problem(file, f"duplicate code {code!r} (codes[{first_entry[code]}] and "
+                                       f"codes[{i}])", "Give each code one entry."))
+        first_entry.setdefault(code, i)
+    if not data["codes"]:
+        found.append(Problem(file, "key 'codes' is an empty list", "List at least one code."))
+    return found
+
+
+def _codeframe_table(codes: list[dict]) -> pd.DataFrame:
+    """The validated code entries as a table; a null service_id becomes "" like a blank cell."""
+    columns = ["code", "label", "service_id", "description"]
+    columns += [k for k in ("include", "exclude") if any(k in entry for entry in codes)]
+    rows = [{c: entry.get(c) or ([] if c in ("include", "exclude") else "") for c in columns}
+            for entry in codes]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_parameters(directory: str | Path | None = None, *,
+                    workspace: Path | None = None) -> Parameters:
+    """Read and validate a parameters folder, with a workspace's own files taking precedence.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        The parameters folder; :func:`default_parameters_dir` when omitted.
+    workspace : Path, optional
+        A workspace whose ``parameters/<file>`` replaces the folder's file of the same name
+        (``rules.yaml``, ``codeframe.yaml`` or ``services/<service_id>.yaml``).
+
+    Returns
+    -------
+    Parameters
+
+    Raises
+    ------
+    WorkspaceError
+        Every problem in the parameter files: YAML syntax, unknown keys, wrong types, a
+        service file whose ``service_id`` differs from its name, duplicate codes.
+
+    Examples
+    --------
+    >>> params = load_parameters()
+    >>> params.settings["suppression"]["min_base"]
+    50
+    """
+    directory = Path(directory) if directory is not None else default_parameters_dir()
+    read = _read_parameters(directory, Path(workspace) if workspace is not None else None)
+    if read.problems:
+        raise WorkspaceError(read.problems, workspace=str(directory))
+    return read.parameters
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+@dataclass(frozen=True, eq=False)
+class Workspace:
+    """A validated council workspace: its typed tables and parameters.
+
+    Tables are as described in ``docs/workspace.md``; ``survey_items`` is always present (when
+    the workspace has no survey_items file, every item named in ``services.csv`` is listed with
+    its own name as the question and 5 scale points). ``hand_coded`` is None when absent.
+    ``files`` maps each input read (``wards.csv``, ``parameters/rules.yaml`` …) to its path.
+    """
+
+    path: Path
+    council: dict
+    wards: pd.DataFrame
+    survey_waves: pd.DataFrame
+    survey_items: pd.DataFrame
+    survey_responses: pd.DataFrame
+    population_margins: pd.DataFrame
+    services: pd.DataFrame
+    indicators: pd.DataFrame
+    pi_values: pd.DataFrame
+    benchmarks: pd.DataFrame
+    comments: pd.DataFrame
+    hand_coded: pd.DataFrame | None
+    parameters: Parameters
+    files: dict[str, Path]
+
+    def summary(self) -> str:
+        """A few lines saying what the workspace holds.
+
+        Examples
+        --------
+        >>> print(load_workspace().summary().splitlines()[0])
+        Ashbrook Borough Council: current period 2025-26 Q2 (financial year starts in month 4)
+        """
+        counts = self.survey_responses["wave"].value_counts(sort=False)
+        waves = ", ".join(f"{w} ({counts.get(w, 0):,} respondents)" for w in self.survey_waves["wave"])
+        coded = (f"{len(self.hand_coded):,} hand-coded" if self.hand_coded is not None
+                 else "no hand-coded sample")
+        return "\n".join([
+            f"{self.council['name']}: current period {self.council['current_period']} "
+            f"(financial year starts in month {self.council['financial_year_start_month']})",
+            f"  {len(self.wards):,} wards",
+            f"  {len(self.survey_waves):,} survey waves: {waves}",
+            f"  {len(self.services):,} services, {len(self.indicators):,} performance indicators, "
+            f"{len(self.pi_values):,} PI values",
+            f"  {len(self.comments):,} comments ({coded})",
+        ])
+
+
+def _read_workspace_tables(path: Path, problems: list[Problem]
+                           ) -> tuple[dict, dict, dict[str, str], dict[str, Path]]:
+    """Read, check and type every table; returns (raw, typed, display names, paths)."""
+    raw, typed, names, paths = {}, {}, {}, {}
+    for stem, spec in _schemas.TABLES.items():
+        names[stem] = f"{stem}.csv"
+        try:
+            found = find_table(path, stem)
+        except WorkspaceError as error:
+            problems.extend(error.problems)
+            continue
+        if found is None:
+            if spec.file_required:
+                problems.append(Problem(
+                    names[stem], f"file not found (looked for {stem}.csv and {stem}.xlsx)",
+                    f"Add the table, one row per {spec.row} (columns in docs/workspace.md)."))
+            continue
+        names[stem], paths[found.name] = found.name, found
+        frame = _read_checked(found, spec, problems)
+        if frame is None:
+            continue
+        raw[stem] = frame
+        typed[stem], found_problems = _schemas.check_table(frame, spec, found.name)
+        problems.extend(found_problems)
+    return raw, typed, names, paths
+
+
+def _read_checked(path: Path, spec: _schemas.TableSpec, problems: list[Problem]) -> pd.DataFrame | None:
+    """The table indexed by spreadsheet row with blank rows dropped, or None if unreadable."""
+    try:
+        frame = read_table(path)
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(path.name, "the file is empty (no header row)",
+                                f"Add a header row and one row per {spec.row}."))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(path.name, "cannot be decoded as UTF-8 or Windows-1252 text",
+                                "Save it from Excel as 'CSV UTF-8'."))
+        return None
+    except pd.errors.ParserError as error:
+        detail = str(error).strip().splitlines()[-1]
+        problems.append(Problem(path.name, f"cannot be read as CSV ({detail})",
+                                "Check the quoting and the number of commas on that line."))
+        return None
+    except (OSError, ValueError) as error:
+        problems.append(Problem(path.name, f"cannot be read: {error}",
+                                "Save it again from Excel (as .xlsx or CSV UTF-8)."))
+        return None
+    frame.index = pd.RangeIndex(_FIRST_DATA_ROW, _FIRST_DATA_ROW + len(frame))
+    frame = frame[~frame.apply(_schemas.blank_mask).all(axis=1)] if len(frame.columns) else frame
+    if frame.empty:
+        problems.append(Problem(path.name, "no data rows (only a header)",
+                                f"Add one row per {spec.row}."))
+    return frame
+
+
+def _read_council(path: Path, problems: list[Problem], paths: dict[str, Path]) -> dict:
+    file = path / "council.yaml"
+    if not file.is_file():
+        problems.append(Problem("council.yaml", "file not found", "Add council.yaml with name, "
+                                "current_period and financial_year_start_month."))
+        return {}
+    paths["council.yaml"] = file
+    data, found = _read_yaml(file, "council.yaml")
+    found = found or _schemas.check_mapping(data, _schemas.COUNCIL, "council.yaml")
+    problems.extend(found)
+    return data if isinstance(data, dict) else {}
+
+
+def _validate(path: str | Path | None,
+              parameters_dir: str | Path | None) -> tuple[list[Problem], Workspace | None]:
+    path = Path(path) if path is not None else DEMO_WORKSPACE
+    if not path.is_dir():
+        return [Problem(str(path), "workspace folder not found",
+                        "Give the folder that holds council.yaml and the tables.")], None
+    problems: list[Problem] = []
+    paths: dict[str, Path] = {}
+    council = _read_council(path, problems, paths)
+    raw, typed, names, table_paths = _read_workspace_tables(path, problems)
+    paths.update(table_paths)
+
+    directory = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
+    read = _read_parameters(directory, path)
+    problems += read.problems
+    paths.update(read.paths)
+
+    month = council.get("financial_year_start_month")
+    if not _schemas.COUNCIL["financial_year_start_month"].accepts(month):
+        month = None  # reported above; period_end cannot be checked without it
+    codes = list(read.codeframe["code"]) if read.codeframe is not None else None
+    problems += check_links(raw, typed, names, financial_year_start_month=month, codes=codes,
+                            codeframe_file=read.codeframe_file)
+    services = raw.get("services")
+    service_ids = list(services["service_id"]) if services is not None and "service_id" in services else None
+    problems += check_parameter_links(read.service_files, read.codeframe, read.codeframe_file,
+                                      service_ids, names["services"])
+    if problems:
+        return problems, None
+    return [], _build(path, council, typed, read.parameters, paths)
+
+
+def _build(path: Path, council: dict, typed: dict[str, pd.DataFrame], parameters: Parameters,
+           paths: dict[str, Path]) -> Workspace:
+    tables = {stem: frame.reset_index(drop=True) for stem, frame in typed.items()}
+    scales = item_scales(typed)
+    tables["survey_responses"] = typed_items(tables["survey_responses"], scales)
+    if "survey_items" not in tables:
+        tables["survey_items"] = pd.DataFrame({
+            "item": pd.Series(list(scales), dtype=str),
+            "question": pd.Series(list(scales), dtype=str),
+            "scale_points": pd.Series(list(scales.values()), dtype="Int64"),
+        })
+    return Workspace(path=path, council=dict(council), hand_coded=tables.pop("hand_coded", None),
+                     parameters=parameters, files=dict(sorted(paths.items())), **tables)
+
+
+def check_workspace(path: str | Path | None = None, *,
+                    parameters_dir: str | Path | None = None) -> list[Problem]:
+    """Every problem in a workspace and its parameters; an empty list if it is valid.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The workspace folder; the Ashbrook demo (:data:`DEMO_WORKSPACE`) when omitted.
+    parameters_dir : str or Path, optional
+        The parameters folder; :func:`default_parameters_dir` when omitted.
+
+    Returns
+    -------
+    list of Problem
+        In the order found: council.yaml, each table (columns, values, duplicates), the
+        parameter files, then references between files.
+
+    Examples
+    --------
+    >>> check_workspace()
+    []
+    """
+    return _validate(path, parameters_dir)[0]
+
+
+def load_workspace(path: str | Path | None = None, *,
+                   parameters_dir: str | Path | None = None, cache: bool = True) -> Workspace:
+    """Validate a workspace and return it with typed tables and its parameters.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The workspace folder; the Ashbrook demo (:data:`DEMO_WORKSPACE`) when omitted.
+    parameters_dir : str or Path, optional
+        The parameters folder; :func:`default_parameters_dir` when omitted.
+    cache : bool, default True
+        Reuse the result of an earlier load of byte-identical files (see :func:`cache_dir`),
+        which spares each evidence pack's kernel from validating the same files again.
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    WorkspaceError
+        The workspace or its parameters are invalid; ``problems`` lists every problem.
+
+    Examples
+    --------
+    >>> ws = load_workspace()
+    >>> ws.council["current_period"], len(ws.wards)
+    ('2025-26 Q2', 20)
+    """
+    shown = Path(path) if path is not None else DEMO_WORKSPACE
+    directory = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
+    key = _content_key(shown, directory) if cache and shown.is_dir() else None
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    problems, workspace = _validate(shown, directory)
+    if problems:
+        raise WorkspaceError(problems, workspace=str(shown))
+    _write_cache(key, workspace)
+    return workspace
+
+
+def cache_dir() -> Path:
+    """Where validated workspaces are cached: ``$PMRESEARCH_CACHE_DIR`` or ``~/.cache/pmresearch``.
+
+    Entries are keyed by the SHA-256 of every input file's content and the package version,
+    so an edited file is never served stale; the folder can be deleted at any time.
+    """
+    return Path(os.environ.get("PMRESEARCH_CACHE_DIR") or Path.home() / ".cache" / "pmresearch")
+
+
+def _content_key(workspace: Path, parameters: Path) -> str:
+    digest = hashlib.sha256(f"{__version__}|{pd.__version__}".encode())
+    for root in (workspace, parameters):
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(f"{file.resolve()}|".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _read_cache(key: str | None) -> Workspace | None:
+    if key is None:
+        return None
+    try:
+        with open(cache_dir() / f"{key}.pickle", "rb") as handle:
+            cached = pickle.load(handle)
+    except Exception:  # absent, unreadable or from another version: validate afresh
+        return None
+    return cached if isinstance(cached, Workspace) else None
+
+
+def _write_cache(key: str | None, workspace: Workspace) -> None:
+    if key is None:
+        return
+    try:
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = folder / f".{key}.{uuid.uuid4().hex[:8]}"
+        staging.write_bytes(pickle.dumps(workspace, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(staging, folder / f"{key}.pickle")
+    except OSError:
+        pass  # a read-only home only costs the next load a validation

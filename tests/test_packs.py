@@ -1,0 +1,168 @@
+"""The main job: one evidence pack per service, isolated failures, manifest, skipping."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from pmresearch.cli import main
+from pmresearch.errors import PackError
+from pmresearch.packs import run_packs
+from pmresearch.workspace import DEMO_WORKSPACE
+
+SERVICES = ["waste_recycling", "street_cleansing", "parks", "libraries", "leisure", "highways",
+            "planning", "customer_services"]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """Every demo pack made once, on two workers, the way the README's first command does."""
+    outputs = tmp_path_factory.mktemp("outputs")
+    run = run_packs(outputs=outputs, jobs=2, progress=False)
+    return run, outputs / "2025-26-Q2"
+
+
+def test_every_service_gets_a_notebook_and_an_html_pack(demo_run):
+    run, period_dir = demo_run
+    assert run.ok
+    assert [r.service_id for r in run.results] == SERVICES
+    for service_id in SERVICES:
+        assert (period_dir / service_id / "evidence_pack.ipynb").is_file()
+        assert (period_dir / service_id / "evidence_pack.html").is_file()
+    assert not list(period_dir.glob(".*")), "staging folders must not be left behind"
+
+
+def test_html_pack_shows_results_but_no_code(demo_run):
+    _, period_dir = demo_run
+    page = (period_dir / "street_cleansing" / "evidence_pack.html").read_text(encoding="utf-8")
+    assert "Street cleansing: evidence pack, 2025-26 Q2" in page
+    assert "Ashbrook Borough Council" in page
+    for section in ("1. Performance indicators", "2. What residents told the resident survey",
+                    "3. Comments received"):
+        assert section in page
+    assert "sat_street_clean" in page and "data:image/png;base64" in page
+    for code in ("load_workspace", "sections.header", "parameters_dir", "%matplotlib"):
+        assert code not in page
+
+
+def test_executed_notebook_has_the_services_parameters_and_no_errors(demo_run):
+    _, period_dir = demo_run
+    nb = nbformat.read(period_dir / "parks" / "evidence_pack.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'service_id = "parks"' in injected[0].source
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+
+
+def test_manifest_records_input_hashes_parameters_and_versions(demo_run):
+    _, period_dir = demo_run
+    manifest = json.loads((period_dir / "manifest.json").read_text())
+    assert manifest["period"] == "2025-26 Q2"
+    assert manifest["council"] == "Ashbrook Borough Council"
+    # each recorded hash is recomputed here from the file itself
+    responses = DEMO_WORKSPACE / "survey_responses.csv"
+    assert manifest["inputs"]["workspace:survey_responses.csv"] == _sha256(responses)
+    assert "parameters:rules.yaml" in manifest["inputs"]
+    assert set(manifest["packs"]) == set(SERVICES)
+    pack = manifest["packs"]["highways"]
+    assert pack["status"] == "ok"
+    assert pack["parameters"]["service_id"] == "highways"
+    assert pack["parameters"]["period"] == "2025-26 Q2"
+    assert pack["files"]["evidence_pack.html"] == _sha256(period_dir / "highways" / "evidence_pack.html")
+    assert {"pandas", "papermill", "pmresearch", "python"} <= set(manifest["versions"])
+
+
+def test_index_links_every_pack(demo_run):
+    _, period_dir = demo_run
+    index = (period_dir / "index.html").read_text(encoding="utf-8")
+    for service_id in SERVICES:
+        assert f'href="{service_id}/evidence_pack.html"' in index
+    assert "Parks and open spaces" in index
+
+
+def test_unchanged_inputs_are_skipped_and_force_remakes(tmp_path):
+    first = run_packs(outputs=tmp_path, services=["planning"], jobs=1, progress=False)
+    assert [r.status for r in first.results] == ["ok"]
+    again = run_packs(outputs=tmp_path, services=["planning"], jobs=1, progress=False)
+    assert [r.status for r in again.results] == ["skipped"]
+    forced = run_packs(outputs=tmp_path, services=["planning"], jobs=1, force=True, progress=False)
+    assert [r.status for r in forced.results] == ["ok"]
+
+
+def test_a_changed_input_remakes_the_pack(tmp_path, demo_copy):
+    outputs = tmp_path / "outputs"
+    run_packs(demo_copy, outputs=outputs, services=["planning"], jobs=1, progress=False)
+    os.utime(demo_copy / "comments.csv", (1, 1))  # a new timestamp is not a change of content
+    assert run_packs(demo_copy, outputs=outputs, services=["planning"], jobs=1,
+                     progress=False).results[0].status == "skipped"
+    text = (demo_copy / "wards.csv").read_text(encoding="utf-8")
+    (demo_copy / "wards.csv").write_text(text.replace("Brookside", "Brookside Vale"), encoding="utf-8")
+    assert run_packs(demo_copy, outputs=outputs, services=["planning"], jobs=1,
+                     progress=False).results[0].status == "ok"
+
+
+def _failing_notebook(path: Path, failing_service: str) -> Path:
+    cells = [
+        new_code_cell('workspace = ""\nservice_id = ""\nperiod = ""\nparameters_dir = ""',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell(f'if service_id == "{failing_service}":\n'
+                      f'    raise RuntimeError("the {failing_service} data feed broke")'),
+        new_code_cell('print("pack for", service_id)'),
+    ]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    return path
+
+
+def test_a_failing_service_keeps_its_previous_pack_and_the_others_finish(tmp_path):
+    outputs = tmp_path / "outputs"
+    good = run_packs(outputs=outputs, services=["parks", "libraries"], jobs=2, progress=False)
+    assert good.ok
+    parks = outputs / "2025-26-Q2" / "parks"
+    good_html = (parks / "evidence_pack.html").read_bytes()
+
+    notebook = _failing_notebook(tmp_path / "failing.ipynb", "parks")
+    status = main(["packs", "--outputs", str(outputs), "--service", "parks", "libraries",
+                   "--notebook", str(notebook), "--jobs", "2", "--no-progress"])
+    assert status == 1
+    assert (parks / "evidence_pack.html").read_bytes() == good_html
+    failed = nbformat.read(parks / "evidence_pack.failed.ipynb", as_version=4)
+    errors = [o for c in failed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors and errors[0].evalue == "the parks data feed broke"
+    libraries = (outputs / "2025-26-Q2" / "libraries" / "evidence_pack.ipynb")
+    assert "pack for libraries" in libraries.read_text(encoding="utf-8")
+    manifest = json.loads((outputs / "2025-26-Q2" / "manifest.json").read_text())
+    assert manifest["packs"]["parks"]["status"] == "failed"
+    assert "RuntimeError: the parks data feed broke" in manifest["packs"]["parks"]["message"]
+    assert manifest["packs"]["parks"]["previous_good"]["status"] == "ok"
+    assert manifest["packs"]["libraries"]["status"] == "ok"
+
+
+def test_unknown_service_is_refused_with_the_known_ones(tmp_path):
+    with pytest.raises(PackError, match=r"unknown service 'parkz': services.csv has waste_recycling, "):
+        run_packs(outputs=tmp_path, services=["parkz"], progress=False)
+    assert main(["packs", "--outputs", str(tmp_path), "--service", "parkz", "--no-progress"]) == 2
+
+
+def test_bad_period_is_refused(tmp_path):
+    with pytest.raises(PackError, match="--period: "):
+        run_packs(outputs=tmp_path, period="Q2 2025", progress=False)
+
+
+def test_invalid_workspace_exits_2_and_makes_no_pack(tmp_path, demo_copy, capsys):
+    (demo_copy / "wards.csv").unlink()
+    outputs = tmp_path / "outputs"
+    assert main(["packs", "--workspace", str(demo_copy), "--outputs", str(outputs)]) == 2
+    assert "wards.csv" in capsys.readouterr().err
+    assert not outputs.exists()
