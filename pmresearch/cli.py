@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _packs(args: argparse.Namespace) -> int:
+    # jsonschema, imported with Papermill, compiles an IRI grammar (about 0.8 s) for format
+    # checks that notebook validation never uses; in this process nothing else needs it.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from .packs import run_packs
 
     if args.jobs is not None and args.jobs < 1:

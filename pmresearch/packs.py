@@ -13,6 +13,7 @@ cluster executor can be registered later without touching the job itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -56,6 +57,7 @@ class PackJob:
 
     service_id: str
     notebook: str
+    kernel_name: str
     target_dir: str
     parameters: dict
     fingerprint: str
@@ -93,13 +95,33 @@ class PackRun:
             columns=["service_id", "status", "seconds", "message"])
 
 
+_spare_kernels = None  # this worker process's SpareKernels, set by _start_worker
+
+
+def _start_worker(kernel_name: str, cwd: str) -> None:
+    global _spare_kernels
+    from ._kernels import SpareKernels
+
+    _spare_kernels = SpareKernels(kernel_name, cwd)
+
+
 def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
                     workers: int) -> Iterator[PackResult]:
-    """Run jobs in a pool of local worker processes, yielding results as they finish."""
+    """Run jobs in a pool of local worker processes, yielding results as they finish.
+
+    Each worker keeps a spare kernel booting (see :mod:`pmresearch._kernels`).
+    """
+    # Imported before forking so that every worker shares them instead of importing its own.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
     # fork is cheapest where it exists: the parent has started no threads or kernels yet.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context(method)) as pool:
+    first = jobs[0]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_start_worker,
+                             initargs=(first.kernel_name, str(Path(first.target_dir).parent))
+                             ) as pool:
         futures = {pool.submit(work, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
@@ -182,6 +204,7 @@ def run_packs(
     period_dir = Path(outputs) / period_slug(period)
     period_dir.mkdir(parents=True, exist_ok=True)
     notebook_path = Path(notebook) if notebook else pack_notebook_path()
+    kernel_name = _kernel_name(notebook_path)
     inputs = {_display_name(path, ws): _sha256(path) for path in sorted(ws.files.values())}
     inputs[f"notebook:{notebook_path.name}"] = _sha256(notebook_path)
     manifest = _read_manifest(period_dir)
@@ -204,8 +227,8 @@ def run_packs(
                 and (target / "evidence_pack.html").exists()):
             results.append(PackResult(service_id, "skipped", 0.0, "inputs unchanged (use --force)"))
             continue
-        to_run.append(PackJob(service_id, str(notebook_path.resolve()), str(target.resolve()),
-                              parameters, fingerprint))
+        to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
+                              str(target.resolve()), parameters, fingerprint))
 
     if to_run:
         from tqdm.auto import tqdm
@@ -240,11 +263,14 @@ def execute_pack(job: PackJob) -> PackResult:
     target = Path(job.target_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-", dir=target.parent))
     executed = staging / PACK_NOTEBOOK
+    spare = _spare_kernels
+    kernel = spare.take() if spare is not None and spare.kernel_name == job.kernel_name else None
     try:
-        papermill.execute_notebook(job.notebook, str(executed), parameters=job.parameters,
-                                   progress_bar=False, request_save_on_cell_execute=False,
-                                   cwd=str(target.parent))
-        (staging / "evidence_pack.html").write_text(_html_without_code(executed), encoding="utf-8")
+        notebook = papermill.execute_notebook(
+            job.notebook, str(executed), parameters=job.parameters, kernel_name=job.kernel_name,
+            progress_bar=False, request_save_on_cell_execute=False, cwd=str(target.parent),
+            km=kernel)
+        (staging / "evidence_pack.html").write_text(html_without_code(notebook), encoding="utf-8")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         _swap_into_place(staging, target)
         return PackResult(job.service_id, "ok", time.perf_counter() - started, files=files)
@@ -258,12 +284,23 @@ def execute_pack(job: PackJob) -> PackResult:
             os.replace(executed, target / "evidence_pack.failed.ipynb")
         return PackResult(job.service_id, "failed", time.perf_counter() - started, message)
     finally:
+        if kernel is not None:
+            kernel.shutdown_kernel(now=True)
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _html_without_code(notebook: Path) -> str:
-    """The executed notebook as standalone HTML with code cells and prompts hidden."""
-    import nbformat
+def _kernel_name(notebook: Path) -> str:
+    """The kernel spec a notebook asks for (``python3`` when it names none)."""
+    try:
+        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PackError(f"cannot read the pack notebook {notebook}: {error}") from None
+    return metadata.get("kernelspec", {}).get("name") or "python3"
+
+
+@functools.cache
+def _html_exporter():
+    """One exporter per process: building its template environment is the slow part."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -272,7 +309,12 @@ def _html_without_code(notebook: Path) -> str:
     # Set-up cells (parameters, imports, notes to the analyst) are not for the pack's readers.
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=_HIDDEN_IN_PACK), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    return exporter
+
+
+def html_without_code(notebook) -> str:
+    """An executed notebook (a ``NotebookNode``) as standalone HTML without code or prompts."""
+    body, _ = _html_exporter().from_notebook_node(notebook)
     return body
 
 
