@@ -13,7 +13,22 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
+# Re-exported after __version__ is set: the modules below read it.
+from .demo import generate_demo  # noqa: E402
 from .errors import PackError, PmresearchError, RuleError, WeightingError, WorkspaceError  # noqa: E402
+from .packs import run_packs  # noqa: E402
+from .workspace import Workspace, check_workspace, load_workspace  # noqa: E402
 
-__all__ = ["PackError", "PmresearchError", "RuleError", "WeightingError", "WorkspaceError",
-           "__version__"]
+__all__ = [
+    "PackError",
+    "PmresearchError",
+    "RuleError",
+    "WeightingError",
+    "Workspace",
+    "WorkspaceError",
+    "__version__",
+    "check_workspace",
+    "generate_demo",
+    "load_workspace",
+    "run_packs",
+]

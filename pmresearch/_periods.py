@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["parse_financial_year", "parse_period", "period_end", "period_slug"]
+__all__ = ["parse_financial_year", "parse_period", "period_end", "period_slug", "shift_period"]
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2}) Q(\d)")
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -126,3 +126,16 @@ def period_slug(period: str) -> str:
     """
     parse_period(period)
     return period.replace(" ", "-")
+
+
+def shift_period(period: str, quarters: int) -> str:
+    """The financial-quarter label ``quarters`` away from ``period`` (negative = earlier).
+
+    Examples
+    --------
+    >>> shift_period("2025-26 Q2", -1), shift_period("2025-26 Q1", -1), shift_period("2025-26 Q2", -4)
+    ('2025-26 Q1', '2024-25 Q4', '2024-25 Q2')
+    """
+    year, quarter = parse_period(period)
+    year, quarter = divmod(year * 4 + quarter - 1 + quarters, 4)
+    return f"{year}-{(year + 1) % 100:02d} Q{quarter + 1}"

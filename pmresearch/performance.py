@@ -6,29 +6,11 @@ and benchmark position build on the same table.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-__all__ = ["indicator_table", "pi_history", "shift_period"]
+from ._periods import shift_period
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
-
-
-def shift_period(period: str, quarters: int) -> str:
-    """The financial-quarter label ``quarters`` away from ``period`` (negative = earlier).
-
-    Examples
-    --------
-    >>> shift_period("2025-26 Q2", -1), shift_period("2025-26 Q1", -1), shift_period("2025-26 Q2", -4)
-    ('2025-26 Q1', '2024-25 Q4', '2024-25 Q2')
-    """
-    match = _PERIOD.match(period)
-    if not match:
-        raise ValueError(f"period '{period}' is not a financial quarter like '2025-26 Q2'")
-    index = int(match[1]) * 4 + int(match[3]) - 1 + quarters
-    year, quarter = divmod(index, 4)
-    return f"{year}-{(year + 1) % 100:02d} Q{quarter + 1}"
+__all__ = ["indicator_table", "pi_history"]
 
 
 def _borough_values(pi_values: pd.DataFrame) -> pd.DataFrame:

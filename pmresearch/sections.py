@@ -12,7 +12,8 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from . import __version__, coding, estimates, performance, plots
-from .workspace import Workspace, period_end
+from ._periods import period_end, shift_period
+from .workspace import Workspace
 
 __all__ = ["comments_by_source", "header", "indicator_table", "indicator_trends",
            "satisfaction_by_wave", "service_settings"]
@@ -76,5 +77,5 @@ def comments_by_source(ws: Workspace, service_id: str, period: str) -> pd.DataFr
     """Comments about the service received in the four quarters ending with ``period``."""
     month = ws.council["financial_year_start_month"]
     end = pd.Timestamp(period_end(period, month))
-    start = pd.Timestamp(period_end(performance.shift_period(period, -4), month)) + pd.Timedelta(days=1)
+    start = pd.Timestamp(period_end(shift_period(period, -4), month)) + pd.Timedelta(days=1)
     return coding.comment_counts(ws.comments, service_id, start, end)

@@ -19,10 +19,6 @@ those files by shipping its own copy under ``<workspace>/parameters/``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import pickle
-import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -31,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import __version__, _schemas
+from . import _cache, _schemas
 from ._consistency import check_links, check_parameter_links, item_scales, typed_items
 from ._periods import parse_period, period_end, period_slug
 from ._resources import bundled_path
@@ -42,7 +38,6 @@ __all__ = [
     "DEMO_WORKSPACE",
     "Parameters",
     "Workspace",
-    "cache_dir",
     "check_workspace",
     "default_parameters_dir",
     "find_table",
@@ -572,7 +567,7 @@ def load_workspace(path: str | Path | None = None, *,
     parameters_dir : str or Path, optional
         The parameters folder; :func:`default_parameters_dir` when omitted.
     cache : bool, default True
-        Reuse the result of an earlier load of byte-identical files (see :func:`cache_dir`),
+        Reuse the result of an earlier load of byte-identical files (see :func:`pmresearch._cache.cache_dir`),
         which spares each evidence pack's kernel from validating the same files again.
 
     Returns
@@ -592,54 +587,12 @@ def load_workspace(path: str | Path | None = None, *,
     """
     shown = Path(path) if path is not None else DEMO_WORKSPACE
     directory = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
-    key = _content_key(shown, directory) if cache and shown.is_dir() else None
-    cached = _read_cache(key)
-    if cached is not None:
+    key = _cache.content_key(shown, directory) if cache and shown.is_dir() else None
+    cached = _cache.read(key)
+    if isinstance(cached, Workspace):
         return cached
     problems, workspace = _validate(shown, directory)
     if problems:
         raise WorkspaceError(problems, workspace=str(shown))
-    _write_cache(key, workspace)
+    _cache.write(key, workspace)
     return workspace
-
-
-def cache_dir() -> Path:
-    """Where validated workspaces are cached: ``$PMRESEARCH_CACHE_DIR`` or ``~/.cache/pmresearch``.
-
-    Entries are keyed by the SHA-256 of every input file's content and the package version,
-    so an edited file is never served stale; the folder can be deleted at any time.
-    """
-    return Path(os.environ.get("PMRESEARCH_CACHE_DIR") or Path.home() / ".cache" / "pmresearch")
-
-
-def _content_key(workspace: Path, parameters: Path) -> str:
-    digest = hashlib.sha256(f"{__version__}|{pd.__version__}".encode())
-    for root in (workspace, parameters):
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(f"{file.resolve()}|".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _read_cache(key: str | None) -> Workspace | None:
-    if key is None:
-        return None
-    try:
-        with open(cache_dir() / f"{key}.pickle", "rb") as handle:
-            cached = pickle.load(handle)
-    except Exception:  # absent, unreadable or from another version: validate afresh
-        return None
-    return cached if isinstance(cached, Workspace) else None
-
-
-def _write_cache(key: str | None, workspace: Workspace) -> None:
-    if key is None:
-        return
-    try:
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        staging = folder / f".{key}.{uuid.uuid4().hex[:8]}"
-        staging.write_bytes(pickle.dumps(workspace, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(staging, folder / f"{key}.pickle")
-    except OSError:
-        pass  # a read-only home only costs the next load a validation

@@ -39,6 +39,9 @@ def test_console_script_is_declared():
 
 
 def test_public_names_are_exported():
-    assert set(pmresearch.__all__) == {"PackError", "PmresearchError", "RuleError",
-                                       "WeightingError", "WorkspaceError", "__version__"}
+    assert set(pmresearch.__all__) == {
+        "PackError", "PmresearchError", "RuleError", "WeightingError", "Workspace",
+        "WorkspaceError", "__version__", "check_workspace", "generate_demo", "load_workspace",
+        "run_packs"}
+    assert all(hasattr(pmresearch, name) for name in pmresearch.__all__)
     assert pmresearch.__version__ == metadata.version("pmresearch")

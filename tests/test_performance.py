@@ -5,7 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from pmresearch.performance import indicator_table, pi_history, shift_period
+from pmresearch._periods import shift_period
+from pmresearch.performance import indicator_table, pi_history
 
 
 @pytest.mark.parametrize("period, quarters, expected", [
@@ -20,7 +21,7 @@ def test_shift_period_crosses_financial_years(period, quarters, expected):
 
 
 def test_shift_period_rejects_a_calendar_label():
-    with pytest.raises(ValueError, match="period 'Q2 2025' is not a financial quarter like '2025-26 Q2'"):
+    with pytest.raises(ValueError, match=r"'Q2 2025' is not a financial quarter like '2025-26 Q2'"):
         shift_period("Q2 2025", 1)
 
 
