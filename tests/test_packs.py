@@ -50,7 +50,8 @@ def test_html_pack_shows_results_but_no_code(demo_run):
     for section in ("1. Performance indicators", "2. What residents told the resident survey",
                     "3. Comments received"):
         assert section in page
-    assert "sat_street_clean" in page and "data:image/png;base64" in page
+    assert "How satisfied or dissatisfied are you with street cleaning?" in page
+    assert "data:image/png;base64" in page
     for code in ("load_workspace", "sections.header", "parameters_dir", "%matplotlib"):
         assert code not in page
 

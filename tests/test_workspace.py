@@ -423,7 +423,7 @@ def test_margin_totals_within_half_a_percent_agree(demo_copy):
     ("comments.csv", set_cell(0, "date", "2023-02-30"),
      "comments.csv, column 'date', row 2: value '2023-02-30' is not a date in YYYY-MM-DD form. "
      "Write dates as YYYY-MM-DD, e.g. 2025-09-30."),
-    ("survey_waves.csv", set_cell(0, "fieldwork_end", "2023-09-01"),
+    ("survey_waves.csv", set_cell(0, "fieldwork_end", "2023-08-01"),
      "survey_waves.csv, column 'fieldwork_end', row 2: fieldwork_end is before fieldwork_start. "
      "Correct the dates."),
     ("indicators.csv", set_cell(0, "is_key", "maybe"),

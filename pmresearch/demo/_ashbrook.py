@@ -44,11 +44,12 @@ WEIGHTING_CATEGORIES = {
 }
 DISABILITY_CATEGORIES = ["Yes", "No", "Prefer not to say"]
 
-# Survey waves: label, fieldwork start, fieldwork end, mode, target sample.
+# Survey waves: label, fieldwork start, fieldwork end, mode, target sample. Fieldwork closes
+# inside Q2 (July–September) so each wave is the one a Q2 evidence pack links to.
 WAVES = [
-    ("2023", "2023-09-11", "2023-11-03", "mixed (postal and online)", 2300),
-    ("2024", "2024-09-09", "2024-11-01", "mixed (postal and online)", 1950),
-    ("2025", "2025-09-08", "2025-10-31", "mixed (postal and online)", 1650),
+    ("2023", "2023-08-14", "2023-09-22", "mixed (postal and online)", 2300),
+    ("2024", "2024-08-12", "2024-09-20", "mixed (postal and online)", 1950),
+    ("2025", "2025-08-11", "2025-09-19", "mixed (postal and online)", 1650),
 ]
 
 # Survey items: column, question wording, number of scale points (9 = don't know).
