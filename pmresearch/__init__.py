@@ -15,14 +15,17 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 # Re-exported after __version__ is set: the modules below read it.
 from .demo import generate_demo  # noqa: E402
+from .design import SurveyDesign  # noqa: E402
 from .errors import PackError, PmresearchError, RuleError, WeightingError, WorkspaceError  # noqa: E402
 from .packs import run_packs  # noqa: E402
+from .weighting import rake, weight_all_waves, weight_wave  # noqa: E402
 from .workspace import Workspace, check_workspace, load_workspace  # noqa: E402
 
 __all__ = [
     "PackError",
     "PmresearchError",
     "RuleError",
+    "SurveyDesign",
     "WeightingError",
     "Workspace",
     "WorkspaceError",
@@ -30,5 +33,8 @@ __all__ = [
     "check_workspace",
     "generate_demo",
     "load_workspace",
+    "rake",
     "run_packs",
+    "weight_all_waves",
+    "weight_wave",
 ]

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
     validate.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
 
+    weight = commands.add_parser("weight", help="rake every survey wave; write weights and diagnostics")
+    weight.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
+    weight.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
+    weight.add_argument("--out", type=Path, default=Path("outputs") / "weights", help="folder to write (default: ./outputs/weights)")
+
     demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
     demo.add_argument("--out", type=Path, required=True, help="folder to write")
 
@@ -97,6 +102,17 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _weight(args: argparse.Namespace) -> int:
+    from .weighting import weight_all_waves
+    from .workspace import load_workspace
+
+    weighted = weight_all_waves(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
+    files = weighted.write(args.out)
+    print(weighted.diagnostics.to_string(index=False, float_format=lambda x: f"{x:,.3g}"))
+    print("\nWritten: " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -114,7 +130,8 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=os.environ.copy())
 
 
-_COMMANDS = {"packs": _packs, "validate": _validate, "demo": _demo, "lab": _lab}
+_COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "demo": _demo,
+             "lab": _lab}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,18 +10,20 @@ DataFrames behind them come from the capability modules (:mod:`pmresearch.perfor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from . import __version__, coding, estimates, performance, plots
+from . import __version__, coding, estimates, performance, plots, weighting
 from ._periods import period_end, shift_period
 from .workspace import Workspace
 
-__all__ = ["comments_by_source", "header", "indicator_table", "indicator_trends",
-           "satisfaction_by_wave", "service_settings"]
+__all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "comments_by_source",
+           "equality_breakdown", "header", "indicator_table", "indicator_trends",
+           "satisfaction_by_wave", "service_settings", "ward_breakdown", "weighting_quality"]
 
 
 def service_settings(ws: Workspace, service_id: str) -> dict:
@@ -87,28 +89,206 @@ def indicator_trends(ws: Workspace, service_id: str, period: str) -> Image:
     return Image(data=plots.figure_png(figure), format="png", alt=alt)
 
 
-def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
-    """Unweighted % satisfied with the service's survey items, per wave up to ``period``."""
-    items = _service(ws, service_id)["survey_items"]
-    items = [item for item in str(items).split(";") if item.strip()]
-    if not items:
-        return Markdown("_The resident survey has no question about this service._")
+def _survey_items(ws: Workspace, service_id: str) -> list[str]:
+    items = str(_service(ws, service_id)["survey_items"])
+    return [item.strip() for item in items.split(";") if item.strip()]
+
+
+def _waves_to(ws: Workspace, period: str) -> list[str]:
+    """Waves whose fieldwork ended by the end of ``period``, oldest first."""
     end = pd.Timestamp(period_end(period, ws.council["financial_year_start_month"]))
-    waves = ws.survey_waves.loc[ws.survey_waves["fieldwork_end"] <= end, "wave"]
-    responses = ws.survey_responses[ws.survey_responses["wave"].isin(waves)]
-    suppression = ws.parameters.settings["suppression"]
-    meta = ws.survey_items.set_index("item")
-    table = estimates.satisfaction_by_wave(
-        responses, items, min_base=suppression["min_base"], low_base=suppression["low_base"],
-        questions=meta["question"].to_dict(), scale_points=meta["scale_points"].to_dict())
-    table["note"] = table["suppressed"].map({True: "suppressed: base too small", False: ""})
-    table.loc[table["low_base"], "note"] = "low base: treat with caution"
+    waves = ws.survey_waves[ws.survey_waves["fieldwork_end"] <= end]
+    return waves.sort_values("fieldwork_end")["wave"].tolist()
+
+
+@functools.lru_cache(maxsize=32)
+def _weighted(ws: Workspace, wave: str) -> weighting.WeightingResult:
+    # Workspaces hash by identity, so each loaded workspace weights each wave once.
+    return weighting.weight_wave(ws, wave)
+
+
+def _asked(ws: Workspace, wave: str, item: str) -> bool:
+    responses = ws.survey_responses
+    return bool(responses.loc[responses["wave"] == wave, item].notna().any())
+
+
+def _options(ws: Workspace) -> dict:
+    settings = ws.parameters.settings
+    return {"min_base": settings["suppression"]["min_base"],
+            "low_base": settings["suppression"]["low_base"]}
+
+
+def _base_note(table: pd.DataFrame) -> pd.Series:
+    note = pd.Series("", index=table.index)
+    note[table["low_base"]] = "low base: treat with caution"
+    note[table["suppressed"]] = "suppressed: base too small"
+    return note
+
+
+def _percent(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    table = table.copy()
+    for column in columns:
+        table[column] = 100 * table[column]
+    return table
+
+
+def _no_survey_item() -> Markdown:
+    return Markdown("_The resident survey has no question about this service._")
+
+
+def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """Weighted % satisfied with the service's survey items in each wave up to ``period``.
+
+    Each wave is raked to the population margins (:func:`pmresearch.weighting.weight_wave`);
+    intervals and design effects account for the raking (:func:`pmresearch.estimates.proportion`).
+    """
+    items = _survey_items(ws, service_id)
+    if not items:
+        return _no_survey_item()
+    questions = ws.survey_items.set_index("item")["question"]
+    parts = []
+    for wave in _waves_to(ws, period):
+        design = _weighted(ws, wave).design
+        for item in items:
+            if _asked(ws, wave, item):
+                parts.append(estimates.proportion(design, item, **_options(ws)).assign(wave=wave))
+    table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
+    table["question"] = table["item"].map(questions)
+    table["note"] = _base_note(table)
     return _table(table, {
-        "question": "Question", "wave": "Wave", "pct_satisfied": "% satisfied",
-        "pct_dissatisfied": "% dissatisfied", "net_satisfied": "Net (points)",
-        "pct_dont_know": "% don't know", "n_valid": "Base (valid answers)", "note": "Note"},
-        {"pct_satisfied": "{:.0f}", "pct_dissatisfied": "{:.0f}", "net_satisfied": "{:+.0f}",
-         "pct_dont_know": "{:.0f}", "n_valid": "{:,}"})
+        "question": "Question", "wave": "Wave", "estimate": "% satisfied",
+        "ci_low": "95% CI from", "ci_high": "95% CI to", "pct_dont_know": "% don't know",
+        "n_unweighted": "Base (unweighted)", "n_weighted": "Base (weighted)",
+        "deff": "Design effect of the estimate", "note": "Note"},
+        {"estimate": "{:.0f}", "ci_low": "{:.0f}", "ci_high": "{:.0f}", "pct_dont_know": "{:.0f}",
+         "n_unweighted": "{:,}", "n_weighted": "{:,.0f}", "deff": "{:.2f}"})
+
+
+def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """Change in weighted % satisfied between the last two waves that asked each item.
+
+    The test is two-sided on independent samples with design-based standard errors; the
+    significance level is ``significance.alpha`` in ``rules.yaml``.
+    """
+    items = _survey_items(ws, service_id)
+    if not items:
+        return _no_survey_item()
+    alpha = ws.parameters.settings["significance"]["alpha"]
+    parts = []
+    for item in items:
+        waves = [wave for wave in _waves_to(ws, period) if _asked(ws, wave, item)]
+        if len(waves) < 2:
+            continue
+        before, after = waves[-2:]
+        comparison = estimates.compare_waves(_weighted(ws, before).design,
+                                             _weighted(ws, after).design, item, alpha=alpha,
+                                             **_options(ws))
+        parts.append(comparison.assign(wave_from=before, wave_to=after))
+    if not parts:
+        return Markdown("_Fewer than two survey waves asked about this service._")
+    table = _percent(pd.concat(parts, ignore_index=True),
+                     ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
+    table["question"] = table["item"].map(ws.survey_items.set_index("item")["question"])
+    table["verdict"] = [_change_verdict(row) for row in table.itertuples()]
+    return _table(table, {
+        "question": "Question", "wave_from": "From", "wave_to": "To", "estimate_a": "% then",
+        "estimate_b": "% now", "difference": "Change (points)", "ci_low": "95% CI from",
+        "ci_high": "95% CI to", "p_value": "p-value", "verdict": "Verdict"},
+        {"estimate_a": "{:.0f}", "estimate_b": "{:.0f}", "difference": "{:+.1f}",
+         "ci_low": "{:+.1f}", "ci_high": "{:+.1f}", "p_value": "{:.3f}"})
+
+
+def _change_verdict(row) -> str:
+    if row.suppressed:
+        return "not tested: base too small"
+    if not row.significant:
+        return "no significant change"
+    return "significant rise" if row.difference > 0 else "significant fall"
+
+
+def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
+                    labels: dict[str, dict[str, str]] | None = None) -> Styler | Markdown:
+    items = _survey_items(ws, service_id)
+    if not items:
+        return _no_survey_item()
+    waves = _waves_to(ws, period)
+    if not waves:
+        return Markdown("_No survey wave ended by the end of this period._")
+    wave = waves[-1]
+    design = _weighted(ws, wave).design
+    alpha = ws.parameters.settings["significance"]["alpha"]
+    parts = []
+    for item in [item for item in items if _asked(ws, wave, item)]:
+        for column in by:
+            table = estimates.compare_subgroups(design, item, column, alpha=alpha,
+                                                **_options(ws))
+            group = table[column].astype(str)
+            if labels and column in labels:
+                group = group.map(lambda code, names=labels[column]: f"{names.get(code, code)}")
+            parts.append(table.drop(columns=[column]).assign(characteristic=column, group=group))
+    table = _percent(pd.concat(parts, ignore_index=True),
+                     ["estimate", "estimate_rest", "difference"])
+    table["question"] = table["item"].map(ws.survey_items.set_index("item")["question"])
+    table["characteristic"] = table["characteristic"].str.replace("_", " ").str.capitalize()
+    table["verdict"] = [_subgroup_verdict(row) for row in table.itertuples()]
+    shown = {"question": "Question", "characteristic": "Characteristic", "group": "Group",
+             "estimate": "% satisfied", "estimate_rest": "% everyone else",
+             "difference": "Difference (points)", "n_unweighted": "Base (unweighted)",
+             "p_adjusted": "p (BH-adjusted)", "verdict": "Verdict"}
+    if len(by) == 1:
+        del shown["characteristic"]
+    return _table(table, shown,
+                  {"estimate": "{:.0f}", "estimate_rest": "{:.0f}", "difference": "{:+.1f}",
+                   "n_unweighted": "{:,}", "p_adjusted": "{:.3f}"},
+                  caption=f"Survey wave {wave}; each group against everyone else who answered")
+
+
+def _subgroup_verdict(row) -> str:
+    if row.suppressed:
+        return "suppressed: base too small"
+    if not row.significant:
+        return "no significant difference"
+    verdict = "significantly higher" if row.difference > 0 else "significantly lower"
+    return verdict + (" (low base)" if row.low_base else "")
+
+
+def ward_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """Weighted % satisfied in each ward against the rest of the borough, latest wave."""
+    names = dict(zip(ws.wards["ward_code"], ws.wards["ward_name"]))
+    return _subgroup_table(ws, service_id, period, ["ward_code"], {"ward_code": names})
+
+
+#: Equality fields shown when present in the survey (protected characteristics or proxies).
+EQUALITY_FIELDS = ("age_band", "sex", "ethnic_group", "disability")
+
+
+def equality_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """Weighted % satisfied by age, sex, ethnic group and disability, latest wave."""
+    fields = [name for name in EQUALITY_FIELDS if name in ws.survey_responses.columns]
+    return _subgroup_table(ws, service_id, period, fields)
+
+
+def weighting_quality(ws: Workspace, period: str) -> Styler | Markdown:
+    """How far weighting moved each wave: design effect, effective base, margins achieved."""
+    waves = _waves_to(ws, period)
+    if not waves:
+        return Markdown("_No survey wave ended by the end of this period._")
+    rows = []
+    for wave in waves:
+        diagnostics = _weighted(ws, wave).diagnostics
+        rows.append({"wave": wave, "respondents": int((ws.survey_responses["wave"] == wave).sum()),
+                     "effective_n": diagnostics.effective_n,
+                     "design_effect": diagnostics.design_effect,
+                     "max_margin_error": diagnostics.max_margin_error,
+                     "weight_ratio": diagnostics.weight_ratio,
+                     "n_trimmed": diagnostics.n_trimmed})
+    return _table(pd.DataFrame(rows), {
+        "wave": "Wave", "respondents": "Respondents", "effective_n": "Effective base",
+        "design_effect": "Design effect of the weights (Kish)",
+        "max_margin_error": "Largest margin miss (points)",
+        "weight_ratio": "Largest / smallest weight", "n_trimmed": "Weights trimmed"},
+        {"respondents": "{:,}", "effective_n": "{:,.0f}", "design_effect": "{:.2f}",
+         "max_margin_error": "{:.2g}", "weight_ratio": "{:.1f}", "n_trimmed": "{:,}"})
 
 
 def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:

@@ -45,3 +45,23 @@ def test_demo_needs_an_output_folder(capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_weight_writes_every_waves_weights_summing_to_the_population(tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["weight", "--out", str(tmp_path)]) == 0
+    assert "weights.csv" in capsys.readouterr().out
+    weights = pd.read_csv(tmp_path / "weights.csv", dtype={"wave": str})
+    responses = pd.read_csv(DEMO_WORKSPACE / "survey_responses.csv", dtype={"wave": str})
+    assert sorted(weights["respondent_id"]) == sorted(responses["respondent_id"])
+    # Raked weights reproduce the population total of the margins in every wave.
+    margins = pd.read_csv(DEMO_WORKSPACE / "population_margins.csv")
+    total = margins.loc[margins["variable"] == "age_band", "population"].sum()
+    for wave_total in weights.groupby("wave")["weight"].sum():
+        assert abs(wave_total - total) / total < 1e-9
+    diagnostics = pd.read_csv(tmp_path / "weighting_diagnostics.csv", dtype={"wave": str})
+    assert diagnostics["wave"].tolist() == ["2023", "2024", "2025"]
+    assert diagnostics["design_effect"].between(1.3, 1.6).all()
+    margins_out = pd.read_csv(tmp_path / "weighting_margins.csv")
+    assert margins_out["difference_points"].abs().max() < 1e-6

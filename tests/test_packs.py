@@ -47,8 +47,9 @@ def test_html_pack_shows_results_but_no_code(demo_run):
     page = (period_dir / "street_cleansing" / "evidence_pack.html").read_text(encoding="utf-8")
     assert "Street cleansing: evidence pack, 2025-26 Q2" in page
     assert "Ashbrook Borough Council" in page
-    for section in ("1. Performance indicators", "2. What residents told the resident survey",
-                    "3. Comments received"):
+    for section in ("1. Performance indicators", "2. Resident satisfaction",
+                    "Change since the last survey", "3. Wards and resident groups",
+                    "4. Comments received"):
         assert section in page
     assert "How satisfied or dissatisfied are you with street cleaning?" in page
     assert "data:image/png;base64" in page
