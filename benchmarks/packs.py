@@ -6,7 +6,7 @@ run and on the same machine, the floor: Papermill executing 8 trivial three-cell
 
 Usage::
 
-    python benchmarks/packs.py [--repeat 3]
+    python benchmarks/packs.py [--repeat 5]
 """
 
 from __future__ import annotations
@@ -65,22 +65,24 @@ def time_packs(folder: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each (default 5)")
     args = parser.parse_args()
     floors, packs = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.repeat):
             floors.append(time_floor(Path(tmp)))
             packs.append(time_packs(Path(tmp)))
-    floor, pack = statistics.median(floors), statistics.median(packs)
-    ratio = pack / floor
-    print(f"{'what':<58} {'median s':>9}  runs")
-    print(f"{'pmresearch packs --force, demo council, 8 packs, 2 workers':<58} {pack:9.2f}  "
-          + " ".join(f"{t:.2f}" for t in packs))
-    print(f"{'floor: papermill, 8 trivial 3-cell notebooks, 2 workers':<58} {floor:9.2f}  "
-          + " ".join(f"{t:.2f}" for t in floors))
-    print(f"ratio packs / floor = {ratio:.2f} (target <= {TARGET_RATIO}): "
-          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+    print(f"{'what':<58} {'median s':>9} {'best s':>7}  runs")
+    for label, times in (("pmresearch packs --force, demo council, 8 packs, 2 workers", packs),
+                         ("floor: papermill, 8 trivial 3-cell notebooks, 2 workers", floors)):
+        print(f"{label:<58} {statistics.median(times):9.2f} {min(times):7.2f}  "
+              + " ".join(f"{t:.2f}" for t in times))
+    # Papermill's own runs are bimodal (some kernels take ~3 s longer to start or stop), so
+    # the ratio is given both on medians and on the best run of each.
+    for what, pick in (("medians", statistics.median), ("best runs", min)):
+        ratio = pick(packs) / pick(floors)
+        print(f"ratio packs / floor, {what:<9} = {ratio:.2f} (target <= {TARGET_RATIO}): "
+              f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}")
     return 0
 
 

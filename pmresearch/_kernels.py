@@ -1,79 +1,185 @@
-"""A spare Jupyter kernel per worker process, booted while the current pack runs.
+"""Kernels for evidence packs, forked from a warm template instead of started from scratch.
 
-Starting a kernel and importing pandas and matplotlib into it costs about a second, most of
-it waiting. Each local worker therefore keeps one kernel booting in the background: a pack
-takes the spare (already up, with the pack's modules imported) and a new spare starts at once.
-Each pack still runs in a kernel of its own that no other pack has used; only the imports are
-done ahead.
+Starting a Jupyter kernel and importing pandas, matplotlib and pmresearch into it costs about a
+second of CPU per pack, more than the pack's own work. Each local worker therefore forks, once,
+a *template* process that imports all of that (plus ipykernel) and then waits. For each pack
+the template forks a child that becomes a brand-new kernel (``IPKernelApp`` with the pack's
+connection file); jupyter_client manages it through :class:`ForkedProvisioner` as if it had
+started it itself. Every pack still runs in a fresh kernel process that no other pack has
+touched: only the imports are shared, copy-on-write, as a fork server shares them.
+
+The template is forked before the worker creates any thread or ZeroMQ context, and the
+template itself starts none, so forking it is safe (POSIX only; elsewhere packs start kernels
+the ordinary way).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import signal
+import sys
 import tempfile
+import time
 from multiprocessing.util import Finalize
-from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-# What the standard pack notebook imports; importing it ahead is harmless for any notebook.
-_WARM_UP = "import pmresearch.sections"
+__all__ = ["KernelTemplate", "ForkedProvisioner", "PACK_WARM_UP"]
+
+# What the standard pack notebook imports, plus a tiny chart and table so that fonts and
+# templates are loaded too. Harmless for any other notebook.
+PACK_WARM_UP = """
+import io
+import ipykernel.ipkernel
+import ipykernel.kernelapp
+import pandas
+import pmresearch.sections
+from matplotlib.figure import Figure
+figure = Figure(figsize=(1, 1))
+figure.text(0.5, 0.5, "warm")
+figure.savefig(io.BytesIO(), format="png")
+pandas.DataFrame({"a": [1]}).style.to_html()
+"""
 
 
-class SpareKernels:
-    """Hands out pre-started kernels of one kernel spec, keeping one spare booting.
+class _ForkedProcess:
+    """The parts of ``subprocess.Popen`` that jupyter_client uses, for a forked kernel.
+
+    The kernel is a child of the template, which reaps it (SIGCHLD is ignored there), so
+    liveness is checked with signal 0 and the exit code is not known (reported as 0).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def poll(self) -> int | None:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return 0
+        return None
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running after {timeout} s")
+            time.sleep(0.01)
+        return 0
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """Launches the kernel by asking a :class:`KernelTemplate` to fork one."""
+
+    template: KernelTemplate | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        connection_file = cmd[cmd.index("-f") + 1]
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        self.process = _ForkedProcess(self.template.fork(connection_file, cwd))
+        self.pid, self.pgid, self.cwd = self.process.pid, None, cwd
+        return self.connection_info
+
+
+class KernelTemplate:
+    """A forked process holding the pack's imports, which forks a fresh kernel on request.
 
     Parameters
     ----------
-    kernel_name : str
-        The kernel spec to start (``python3``: this interpreter's ipykernel).
-    cwd : str
-        Working directory of the kernels.
+    warm_up : str
+        Python code the template runs once (imports) before serving requests.
     """
 
-    def __init__(self, kernel_name: str, cwd: str):
-        self.kernel_name = kernel_name
-        self.cwd = cwd
+    def __init__(self, warm_up: str = PACK_WARM_UP):
         # Kernels talk over Unix sockets in a private folder: nothing listens on a network port.
-        self._sockets = Path(tempfile.mkdtemp(prefix="pmresearch-kernels-"))
+        self._sockets = tempfile.mkdtemp(prefix="pmresearch-kernels-")
         self._numbers = itertools.count()
-        self._spare: tuple[KernelManager, object] | None = self._boot()
-        # Worker processes exit through multiprocessing, which runs Finalize hooks, not atexit.
-        Finalize(self, SpareKernels._close, args=(self,), exitpriority=10)
+        requests_read, self._requests = os.pipe()
+        self._replies, replies_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the template
+            os.close(self._requests)
+            os.close(self._replies)
+            _serve(requests_read, replies_write, warm_up)
+        os.close(requests_read)
+        os.close(replies_write)
+        self.pid = pid
+        self._reader = os.fdopen(self._replies, "r")
+        Finalize(self, KernelTemplate.close, args=(self,), exitpriority=10)
 
-    def _start(self) -> KernelManager:
-        manager = KernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                ip=str(self._sockets / f"kernel-{next(self._numbers)}"))
-        manager.start_kernel(cwd=self.cwd)
+    def fork(self, connection_file: str, cwd: str) -> int:
+        """Fork a kernel for ``connection_file`` running in ``cwd``; returns its process id."""
+        os.write(self._requests, f"{connection_file}\t{cwd}\n".encode())
+        reply = self._reader.readline()
+        if not reply:
+            raise RuntimeError("the kernel template process has exited")
+        return int(reply)
+
+    def kernel_manager(self, kernel_name: str) -> KernelManager:
+        """A kernel manager whose kernels this template forks."""
+        manager = KernelManager(kernel_name=kernel_name, transport="ipc",
+                                ip=os.path.join(self._sockets, f"kernel-{next(self._numbers)}"))
+        provisioner = ForkedProvisioner(kernel_id=manager.kernel_id or _new_id(),
+                                        kernel_spec=manager.kernel_spec, parent=manager)
+        provisioner.template = self
+        manager.kernel_id = provisioner.kernel_id
+        manager.provisioner = provisioner
         return manager
 
-    def _boot(self) -> tuple[KernelManager, object]:
-        manager = self._start()
-        client = manager.client()
-        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        # Queued until the kernel is up; silent, so no execution count or output is left. The
-        # client stays open until the kernel is taken, or closing it could drop the request.
-        client.execute(_WARM_UP, silent=True, store_history=False)
-        return manager, client
+    def close(self) -> None:
+        """Stop the template (kernels it forked are stopped by their managers)."""
+        if self._requests is not None:
+            os.close(self._requests)  # end of input: the template exits
+            self._requests = None
+            self._reader.close()
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
-    def take(self) -> KernelManager:
-        """A started kernel for the next pack; the caller shuts it down when done."""
-        spare, self._spare = self._spare, None
-        if spare is None:
-            manager = self._start()
-        else:
-            manager, client = spare
-            client.stop_channels()
-            if not manager.is_alive():
-                manager = self._start()
-        self._spare = self._boot()
-        return manager
 
-    def _close(self) -> None:
-        if self._spare is not None:
-            manager, client = self._spare
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
-            self._spare = None
-        shutil.rmtree(self._sockets, ignore_errors=True)
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _serve(requests: int, replies: int, warm_up: str) -> None:
+    """The template's life: import, then fork one kernel per request until the pipe closes."""
+    try:
+        exec(compile(warm_up, "<pmresearch kernel warm-up>", "exec"), {})
+        from ipykernel.kernelapp import IPKernelApp
+
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
+        lines = os.fdopen(requests, "r")
+        for line in lines:
+            connection_file, cwd = line.rstrip("\n").split("\t")
+            pid = os.fork()
+            if pid == 0:
+                lines.close()
+                os.close(replies)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.chdir(cwd)
+                # parent_handle: exit if the template goes (and print no connection banner)
+                IPKernelApp.launch_instance(argv=[
+                    "-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}"])
+                os._exit(0)
+            os.write(replies, f"{pid}\n".encode())
+    finally:
+        sys.stdout.flush()
+        os._exit(0)

@@ -32,7 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+# scipy.special rather than scipy.stats: the same functions, a third of the import time, which
+# every evidence pack's kernel pays.
+from scipy import special
 
 from .design import SurveyDesign
 
@@ -266,7 +268,7 @@ def logit_interval(estimate, se, df, n, level):
     alpha = 1 - level
     inside = (estimate > 0) & (estimate < 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = np.where(df > 0, stats.t.ppf(1 - alpha / 2, np.maximum(df, 1)), np.nan)
+        quantile = np.where(df > 0, special.stdtrit(np.maximum(df, 1), 1 - alpha / 2), np.nan)
         half = quantile * se / (estimate * (1 - estimate))
         centre = special.logit(estimate)
         low = np.where(inside, special.expit(centre - half), np.nan)
@@ -280,7 +282,7 @@ def logit_interval(estimate, se, df, n, level):
 
 def normal_test(difference, se, alpha):
     """Normal interval, z and two-sided p-value of a difference."""
-    half = stats.norm.ppf(1 - alpha / 2) * se
+    half = special.ndtri(1 - alpha / 2) * se
     with np.errstate(invalid="ignore", divide="ignore"):
         z = difference / se
-    return difference - half, difference + half, z, 2 * stats.norm.sf(np.abs(z))
+    return difference - half, difference + half, z, 2 * special.ndtr(-np.abs(z))

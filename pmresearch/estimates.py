@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ._variance import (DesignStructure, design_structure, difference_variance, domain_means,
                         logit_interval, normal_test)
@@ -221,7 +221,7 @@ def _estimates(design: SurveyDesign, item: str, by, *, score, dont_know: int, le
     if interval == "logit":
         low, high = logit_interval(means.estimate, se, means.df, means.n_unweighted, level)
     else:
-        half = stats.norm.ppf(1 - (1 - level) / 2) * se
+        half = special.ndtri(1 - (1 - level) / 2) * se
         low, high = means.estimate - half, means.estimate + half
     n = means.n_unweighted
     suppressed = (n < min_base) | (n == 0)

@@ -95,21 +95,22 @@ class PackRun:
             columns=["service_id", "status", "seconds", "message"])
 
 
-_spare_kernels = None  # this worker process's SpareKernels, set by _start_worker
+_kernel_template = None  # this worker process's KernelTemplate, set by _start_worker
 
 
-def _start_worker(kernel_name: str, cwd: str) -> None:
-    global _spare_kernels
-    from ._kernels import SpareKernels
+def _start_worker() -> None:
+    global _kernel_template
+    if hasattr(os, "fork"):
+        from ._kernels import KernelTemplate
 
-    _spare_kernels = SpareKernels(kernel_name, cwd)
+        _kernel_template = KernelTemplate()
 
 
 def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
                     workers: int) -> Iterator[PackResult]:
     """Run jobs in a pool of local worker processes, yielding results as they finish.
 
-    Each worker keeps a spare kernel booting (see :mod:`pmresearch._kernels`).
+    Each worker forks its packs' kernels from a warm template (see :mod:`pmresearch._kernels`).
     """
     # Imported before forking so that every worker shares them instead of importing its own.
     import nbconvert  # noqa: F401
@@ -117,11 +118,8 @@ def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
 
     # fork is cheapest where it exists: the parent has started no threads or kernels yet.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    first = jobs[0]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker,
-                             initargs=(first.kernel_name, str(Path(first.target_dir).parent))
-                             ) as pool:
+                             initializer=_start_worker) as pool:
         futures = {pool.submit(work, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
@@ -263,8 +261,8 @@ def execute_pack(job: PackJob) -> PackResult:
     target = Path(job.target_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-", dir=target.parent))
     executed = staging / PACK_NOTEBOOK
-    spare = _spare_kernels
-    kernel = spare.take() if spare is not None and spare.kernel_name == job.kernel_name else None
+    template = _kernel_template
+    kernel = template.kernel_manager(job.kernel_name) if template is not None else None
     try:
         notebook = papermill.execute_notebook(
             job.notebook, str(executed), parameters=job.parameters, kernel_name=job.kernel_name,
@@ -284,7 +282,7 @@ def execute_pack(job: PackJob) -> PackResult:
             os.replace(executed, target / "evidence_pack.failed.ipynb")
         return PackResult(job.service_id, "failed", time.perf_counter() - started, message)
     finally:
-        if kernel is not None:
+        if kernel is not None and kernel.has_kernel:
             kernel.shutdown_kernel(now=True)
         shutil.rmtree(staging, ignore_errors=True)
 
