@@ -22,6 +22,8 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
+import uuid
 from multiprocessing.util import Finalize
 
 from jupyter_client.manager import KernelManager
@@ -90,8 +92,14 @@ class ForkedProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs):
         connection_file = cmd[cmd.index("-f") + 1]
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        self.process = _ForkedProcess(self.template.fork(connection_file, cwd))
-        self.pid, self.pgid, self.cwd = self.process.pid, None, cwd
+        try:
+            pid = self.template.fork(connection_file, cwd)
+        except (OSError, RuntimeError):
+            # The template is gone (its warm-up failed, or it was killed): start the kernel
+            # the ordinary way, slower but the pack still runs.
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = _ForkedProcess(pid)
+        self.pid, self.pgid, self.cwd = pid, None, cwd
         return self.connection_info
 
 
@@ -133,7 +141,7 @@ class KernelTemplate:
         """A kernel manager whose kernels this template forks."""
         manager = KernelManager(kernel_name=kernel_name, transport="ipc",
                                 ip=os.path.join(self._sockets, f"kernel-{next(self._numbers)}"))
-        provisioner = ForkedProvisioner(kernel_id=manager.kernel_id or _new_id(),
+        provisioner = ForkedProvisioner(kernel_id=str(uuid.uuid4()),
                                         kernel_spec=manager.kernel_spec, parent=manager)
         provisioner.template = self
         manager.kernel_id = provisioner.kernel_id
@@ -153,10 +161,20 @@ class KernelTemplate:
             shutil.rmtree(self._sockets, ignore_errors=True)
 
 
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
+def _become_kernel(app, connection_file: str, cwd: str, lines, replies: int) -> None:
+    """In a child of the template: run a kernel until it is shut down, then exit."""
+    try:
+        lines.close()
+        os.close(replies)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.chdir(cwd)
+        # parent_handle: exit if the template goes (and print no connection banner)
+        app.launch_instance(argv=["-f", connection_file,
+                                  f"--IPKernelApp.parent_handle={os.getppid()}"])
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(0)
 
 
 def _serve(requests: int, replies: int, warm_up: str) -> None:
@@ -171,15 +189,10 @@ def _serve(requests: int, replies: int, warm_up: str) -> None:
             connection_file, cwd = line.rstrip("\n").split("\t")
             pid = os.fork()
             if pid == 0:
-                lines.close()
-                os.close(replies)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                os.chdir(cwd)
-                # parent_handle: exit if the template goes (and print no connection banner)
-                IPKernelApp.launch_instance(argv=[
-                    "-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}"])
-                os._exit(0)
+                _become_kernel(IPKernelApp, connection_file, cwd, lines, replies)
             os.write(replies, f"{pid}\n".encode())
+    except BaseException:
+        traceback.print_exc()  # the worker falls back to ordinary kernels; say why
     finally:
         sys.stdout.flush()
         os._exit(0)

@@ -203,8 +203,9 @@ def run_packs(
     period_dir.mkdir(parents=True, exist_ok=True)
     notebook_path = Path(notebook) if notebook else pack_notebook_path()
     kernel_name = _kernel_name(notebook_path)
-    inputs = {_display_name(path, ws): _sha256(path) for path in sorted(ws.files.values())}
-    inputs[f"notebook:{notebook_path.name}"] = _sha256(notebook_path)
+    # ws.files is keyed by each input's name in messages: 'wards.csv', 'parameters/rules.yaml' …
+    inputs = {name: _sha256(path) for name, path in ws.files.items()}
+    inputs[f"notebooks/{notebook_path.name}"] = _sha256(notebook_path)
     manifest = _read_manifest(period_dir)
     previous = manifest.get("packs", {})
 
@@ -268,7 +269,7 @@ def execute_pack(job: PackJob) -> PackResult:
             job.notebook, str(executed), parameters=job.parameters, kernel_name=job.kernel_name,
             progress_bar=False, request_save_on_cell_execute=False, cwd=str(target.parent),
             km=kernel)
-        (staging / "evidence_pack.html").write_text(html_without_code(notebook), encoding="utf-8")
+        (staging / "evidence_pack.html").write_text(_html_without_code(notebook), encoding="utf-8")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         _swap_into_place(staging, target)
         return PackResult(job.service_id, "ok", time.perf_counter() - started, files=files)
@@ -310,7 +311,7 @@ def _html_exporter():
     return exporter
 
 
-def html_without_code(notebook) -> str:
+def _html_without_code(notebook) -> str:
     """An executed notebook (a ``NotebookNode``) as standalone HTML without code or prompts."""
     body, _ = _html_exporter().from_notebook_node(notebook)
     return body
@@ -337,16 +338,6 @@ def _sha256(path: Path) -> str:
 
 def _sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _display_name(path: Path, ws: Workspace) -> str:
-    """A file's name relative to the workspace or parameters folder it came from."""
-    for root, label in ((ws.path, "workspace"), (ws.parameters.directory, "parameters")):
-        try:
-            return f"{label}:{path.resolve().relative_to(root.resolve()).as_posix()}"
-        except ValueError:
-            continue
-    return str(path)
 
 
 def _package_versions() -> dict[str, str]:

@@ -132,6 +132,11 @@ def _percent(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return table
 
 
+def _question_of(ws: Workspace, items: pd.Series) -> pd.Series:
+    """The question wording of each survey item column."""
+    return items.map(ws.survey_items.set_index("item")["question"])
+
+
 def _no_survey_item() -> Markdown:
     return Markdown("_The resident survey has no question about this service._")
 
@@ -145,7 +150,6 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
     items = _survey_items(ws, service_id)
     if not items:
         return _no_survey_item()
-    questions = ws.survey_items.set_index("item")["question"]
     parts = []
     for wave in _waves_to(ws, period):
         design = _weighted(ws, wave).design
@@ -153,7 +157,7 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
             if _asked(ws, wave, item):
                 parts.append(estimates.proportion(design, item, **_options(ws)).assign(wave=wave))
     table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
-    table["question"] = table["item"].map(questions)
+    table["question"] = _question_of(ws, table["item"])
     table["note"] = _base_note(table)
     return _table(table, {
         "question": "Question", "wave": "Wave", "estimate": "% satisfied",
@@ -188,7 +192,7 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
         return Markdown("_Fewer than two survey waves asked about this service._")
     table = _percent(pd.concat(parts, ignore_index=True),
                      ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
-    table["question"] = table["item"].map(ws.survey_items.set_index("item")["question"])
+    table["question"] = _question_of(ws, table["item"])
     table["verdict"] = [_change_verdict(row) for row in table.itertuples()]
     return _table(table, {
         "question": "Question", "wave_from": "From", "wave_to": "To", "estimate_a": "% then",
@@ -224,11 +228,11 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
                                                 **_options(ws))
             group = table[column].astype(str)
             if labels and column in labels:
-                group = group.map(lambda code, names=labels[column]: f"{names.get(code, code)}")
+                group = group.replace(labels[column])
             parts.append(table.drop(columns=[column]).assign(characteristic=column, group=group))
     table = _percent(pd.concat(parts, ignore_index=True),
                      ["estimate", "estimate_rest", "difference"])
-    table["question"] = table["item"].map(ws.survey_items.set_index("item")["question"])
+    table["question"] = _question_of(ws, table["item"])
     table["characteristic"] = table["characteristic"].str.replace("_", " ").str.capitalize()
     table["verdict"] = [_subgroup_verdict(row) for row in table.itertuples()]
     shown = {"question": "Question", "characteristic": "Characteristic", "group": "Group",

@@ -37,7 +37,7 @@ def _gone(pid: int, seconds: float = 10.0) -> bool:
 
 
 def test_each_kernel_is_a_new_process_with_an_empty_namespace(tmp_path):
-    template = KernelTemplate("import json\nwarm = 1")
+    template = KernelTemplate("import sys\nsys.pmresearch_warmed = True\nwarm = 1")
     try:
         seen = []
         for _ in range(2):
@@ -45,19 +45,33 @@ def test_each_kernel_is_a_new_process_with_an_empty_namespace(tmp_path):
             manager.start_kernel(cwd=str(tmp_path))
             try:
                 out = _run(manager, "import os, sys\n"
-                                    "print(os.getpid(), os.getcwd(), 'json' in dir(), 'warm' in dir(),"
-                                    " 'json' in sys.modules)")
+                                    "print(os.getpid(), os.getcwd(), 'warm' in dir(),"
+                                    " getattr(sys, 'pmresearch_warmed', False))")
             finally:
                 pid = manager.provisioner.pid
                 manager.shutdown_kernel(now=True)
-            kernel_pid, cwd, json_name, warm_name, json_module = out.split()
+            kernel_pid, cwd, warm_name, warmed = out.split()
             assert int(kernel_pid) == pid and pid != template.pid
             assert cwd == str(tmp_path)
-            # The warm-up's imports are loaded, but its names never reach the notebook.
-            assert (json_name, warm_name, json_module) == ("False", "False", "True")
+            # The kernel inherits the warm-up's loaded state, but not its names.
+            assert (warm_name, warmed) == ("False", "True")
             assert _gone(pid)
             seen.append(pid)
         assert seen[0] != seen[1]
     finally:
         template.close()
     assert _gone(template.pid)
+
+
+def test_a_template_whose_warm_up_fails_still_gives_working_kernels(tmp_path, capfd):
+    template = KernelTemplate("raise ImportError('no such module: pandaz')")
+    try:
+        manager = template.kernel_manager("python3")
+        manager.start_kernel(cwd=str(tmp_path))
+        try:
+            assert _run(manager, "print(6 * 7)").strip() == "42"
+        finally:
+            manager.shutdown_kernel(now=True)
+    finally:
+        template.close()
+    assert "ImportError: no such module: pandaz" in capfd.readouterr().err

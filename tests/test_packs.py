@@ -73,8 +73,10 @@ def test_manifest_records_input_hashes_parameters_and_versions(demo_run):
     assert manifest["council"] == "Ashbrook Borough Council"
     # each recorded hash is recomputed here from the file itself
     responses = DEMO_WORKSPACE / "survey_responses.csv"
-    assert manifest["inputs"]["workspace:survey_responses.csv"] == _sha256(responses)
-    assert "parameters:rules.yaml" in manifest["inputs"]
+    assert manifest["inputs"]["survey_responses.csv"] == _sha256(responses)
+    assert manifest["inputs"]["notebooks/evidence_pack.ipynb"] == _sha256(
+        Path("notebooks/evidence_pack.ipynb"))
+    assert "parameters/rules.yaml" in manifest["inputs"]
     assert set(manifest["packs"]) == set(SERVICES)
     pack = manifest["packs"]["highways"]
     assert pack["status"] == "ok"
