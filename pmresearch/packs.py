@@ -232,8 +232,11 @@ def run_packs(
     if to_run:
         from tqdm.auto import tqdm
 
+        class _Bar(tqdm):
+            monitor_interval = 0  # no monitor thread: the worker processes are forked after this
+
         workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
-        bar = tqdm(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
+        bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
                    file=sys.stderr)
         for result in EXECUTORS[executor](execute_pack, to_run, workers):
             results.append(result)
