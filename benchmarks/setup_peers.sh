@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make one virtual environment per raking peer for benchmarks/weighting.py.
+# Make one virtual environment per peer: raking peers for benchmarks/weighting.py and the
+# sentiment peers (vaderSentiment, textblob) for benchmarks/coding.py.
 #
 # The peers are never project dependencies: each lives in its own venv outside the repository
 # (balance pins numpy < 2, which would clash with the project's numpy 2), under
@@ -18,11 +19,12 @@ root="${PMRESEARCH_BENCH_DIR:-/opt/pmresearch-bench}"
 python="${PYTHON:-python3}"
 
 # peer (its PyPI name and module name alike) -> pinned version
-declare -A pins=([weightipy]=0.4.2 [balance]=0.23.0 [ipfn]=1.4.4)
+declare -A pins=([weightipy]=0.4.2 [balance]=0.23.0 [ipfn]=1.4.4 [vaderSentiment]=3.3.2
+                  [textblob]=0.20.1)
 
 peers=("$@")
 if [ ${#peers[@]} -eq 0 ]; then
-    peers=(weightipy balance ipfn)
+    peers=(weightipy balance ipfn vaderSentiment textblob)
 fi
 
 mkdir -p "$root"

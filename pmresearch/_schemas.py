@@ -446,6 +446,11 @@ SETTINGS = {
                   "max_deff": Setting("number", 1), "max_margin_error_points": Setting("number", 0)},
     "rag": {"variant": Setting("choice", choices=("standard", "havering"))},
     "direction_of_travel": {"no_change_band": Setting("number", 0)},
+    "coding": {"neutral_band": Setting("number", 0, 1), "mixed_threshold": Setting("number", 0),
+               "review_threshold": Setting("number", 0, 1),
+               "near_duplicate_similarity": Setting("number", 0, 1),
+               "quote_max_words": Setting("int", 5), "quotes_per_theme": Setting("int", 0),
+               "reference_coder": Setting("text", required=False)},
 }
 
 SERVICE_FILE = {
@@ -461,6 +466,10 @@ CODE_ENTRY = {
     "description": Setting("text", required=False),
     "include": Setting("text_list", required=False),
     "exclude": Setting("text_list", required=False),
+    # The two codes every frame needs: comments that raise none of the listed themes, and
+    # comments with nothing to code ("No comment.", "n/a").
+    "special": Setting("choice", choices=("none_of_the_above", "no_substantive_content"),
+                       required=False),
 }
 
 

@@ -31,6 +31,7 @@ from . import _cache, _schemas
 from ._consistency import check_links, check_parameter_links, item_scales, typed_items
 from ._periods import parse_period, period_end, period_slug
 from ._resources import bundled_path
+from .coding.lexicon import Lexicon, load_lexicon
 from .demo import DEMO_WORKSPACE
 from .errors import Problem, WorkspaceError
 
@@ -220,6 +221,9 @@ class Parameters:
         and special codes), ``description``, and ``include``/``exclude`` lists if any code has them.
     services : dict
         ``services/<service_id>.yaml`` contents by service id.
+    lexicon : Lexicon
+        ``lexicon.csv`` and ``sentiment.yaml``: the rule-based sentiment coder's terms, word
+        lists and weights.
     """
 
     directory: Path
@@ -227,6 +231,7 @@ class Parameters:
     rules: list
     codeframe: pd.DataFrame
     services: dict[str, dict]
+    lexicon: Lexicon
 
 
 @dataclass
@@ -274,6 +279,14 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
         problems += found
         codeframe = None if found else _codeframe_table(frame_data["codes"])
 
+    lexicon, found = load_lexicon(locate("lexicon.csv"), locate("sentiment.yaml"),
+                                  lexicon_file=_display(locate("lexicon.csv"), workspace),
+                                  sentiment_file=_display(locate("sentiment.yaml"), workspace))
+    problems += found
+    for name in ("lexicon.csv", "sentiment.yaml"):
+        if locate(name).is_file():
+            paths[f"parameters/{name}"] = locate(name)
+
     names = sorted({p.name for folder in (directory, override) if folder is not None
                     for p in (folder / "services").glob("*.yaml")})
     service_files: dict[str, tuple[str, object]] = {}
@@ -294,7 +307,8 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
     if not problems:
         parameters = Parameters(directory=directory, settings=rules_data["settings"],
                                 rules=rules_data["rules"], codeframe=codeframe,
-                                services={stem: data for stem, (_, data) in service_files.items()})
+                                services={stem: data for stem, (_, data) in service_files.items()},
+                                lexicon=lexicon)
     return _ParameterFiles(parameters, problems, paths, service_files, codeframe, codeframe_file)
 
 
@@ -322,7 +336,7 @@ def _codeframe_problems(data: object, file: str) -> list[Problem]:
 def _codeframe_table(codes: list[dict]) -> pd.DataFrame:
     """The validated code entries as a table; a null service_id becomes "" like a blank cell."""
     columns = ["code", "label", "service_id", "description"]
-    columns += [k for k in ("include", "exclude") if any(k in entry for entry in codes)]
+    columns += [k for k in ("include", "exclude", "special") if any(k in entry for entry in codes)]
     rows = [{c: entry.get(c) or ([] if c in ("include", "exclude") else "") for c in columns}
             for entry in codes]
     return pd.DataFrame(rows, columns=columns)
@@ -338,7 +352,8 @@ def load_parameters(directory: str | Path | None = None, *,
         The parameters folder; :func:`default_parameters_dir` when omitted.
     workspace : Path, optional
         A workspace whose ``parameters/<file>`` replaces the folder's file of the same name
-        (``rules.yaml``, ``codeframe.yaml`` or ``services/<service_id>.yaml``).
+        (``rules.yaml``, ``codeframe.yaml``, ``lexicon.csv``, ``sentiment.yaml`` or
+        ``services/<service_id>.yaml``).
 
     Returns
     -------

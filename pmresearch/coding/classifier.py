@@ -1,0 +1,207 @@
+"""A sentiment classifier trained on the hand-coded sample, with the rule scores as features.
+
+The rules (:mod:`.sentiment`) know words; the hand-coded sample knows how this council's
+residents write and how its coders judge. :class:`SentimentClassifier` joins them: word and
+character n-grams (TF-IDF) next to the rule-based scores, a class-balanced logistic regression,
+and probabilities calibrated by cross-validation (sigmoid), so "0.8" means right about 8 times
+in 10 and a threshold can send doubtful comments to a person instead of guessing.
+
+It is a scikit-learn estimator: ``fit(texts, labels)``, ``predict``, ``predict_proba``; it can
+be cross-validated, pickled with :func:`save_model` and read back with :func:`load_model`.
+Training is deterministic (fixed seeds, single-threaded solvers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from ._tokens import tokenize
+from .lexicon import Lexicon
+from .sentiment import score_tokens, summarise
+
+__all__ = ["RuleFeatures", "SentimentClassifier", "cross_validated_predictions", "load_model",
+           "save_model"]
+
+
+class RuleFeatures(TransformerMixin, BaseEstimator):
+    """The rule-based sentiment scores of each text, as numeric features.
+
+    Columns: score, positive and negative totals, strongest positive and negative clause,
+    number of terms, and whether the rules said positive / negative / neutral / mixed.
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon
+
+    def fit(self, texts, y=None):
+        if self.lexicon is None:
+            raise ValueError("RuleFeatures needs a lexicon: pass lexicon=read_lexicon() or the "
+                             "workspace's parameters.lexicon.")
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, texts):
+        check_is_fitted(self, "n_features_in_")
+        scores = score_tokens(tokenize(list(texts)), self.lexicon)
+        table = summarise(scores, score_scale=self.lexicon.weights["score_scale"],
+                          neutral_band=0.05, mixed_threshold=1.0)
+        labels = [(table["sentiment"] == label).to_numpy(float)
+                  for label in ("positive", "negative", "neutral", "mixed")]
+        return np.column_stack([table[c].to_numpy(float) for c in
+                                ("score", "positive", "negative", "strongest_positive_clause",
+                                 "strongest_negative_clause", "n_terms")] + labels)
+
+
+class SentimentClassifier(ClassifierMixin, BaseEstimator):
+    """Calibrated sentiment classifier over n-grams and rule scores.
+
+    Parameters
+    ----------
+    lexicon : Lexicon
+        The rule coder's lexicon (its scores are features).
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    calibration_folds : int
+        Folds of the sigmoid calibration (each class needs at least this many examples).
+    random_state : int
+        Seed of the calibration folds.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The labels, in the column order of :meth:`predict_proba`.
+    model_ : CalibratedClassifierCV
+        The fitted pipeline inside its calibration.
+
+    Examples
+    --------
+    >>> from pmresearch.coding.lexicon import read_lexicon
+    >>> texts = ["Brilliant service, thank you", "Rubbish, never collected",
+    ...          "Great staff, very helpful", "Disgraceful, bins left for weeks",
+    ...          "Lovely park, well kept", "Potholes everywhere, a shambles"] * 3
+    >>> labels = ["positive", "negative"] * 9
+    >>> model = SentimentClassifier(read_lexicon(), calibration_folds=3).fit(texts, labels)
+    >>> model.predict(["The staff were brilliant", "A complete shambles"]).tolist()
+    ['positive', 'negative']
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None, *, C: float = 2.0,
+                 calibration_folds: int = 5, random_state: int = 0):
+        self.lexicon = lexicon
+        self.C = C
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        features = FeatureUnion([
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                                      token_pattern=r"(?u)\b\w[\w']*\b")),
+            ("characters", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                           sublinear_tf=True, max_features=50_000)),
+            ("rules", Pipeline([("scores", RuleFeatures(self.lexicon)),
+                                ("scale", StandardScaler())])),
+        ])
+        return Pipeline([("features", features),
+                         ("model", LogisticRegression(C=self.C, class_weight="balanced",
+                                                      max_iter=5000))])
+
+    def fit(self, texts, labels):
+        texts = _as_texts(texts)
+        labels = np.asarray(labels, dtype=object)
+        if len(texts) != len(labels):
+            raise ValueError(f"fit got {len(texts)} texts but {len(labels)} labels; give one "
+                             "label per text.")
+        counts = pd.Series(labels).value_counts()
+        if len(counts) < 2:
+            raise ValueError("the hand-coded sample has only one sentiment label "
+                             f"({counts.index[0]!r}); code examples of at least two.")
+        folds = int(min(self.calibration_folds, counts.min()))
+        if folds < 2:
+            rare = counts.index[-1]
+            raise ValueError(f"the hand-coded sample has only {counts.min()} comment(s) coded "
+                             f"{rare!r}; code at least 2 (better 20 or more) of each label, or "
+                             "recode those comments.")
+        cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        self.model_ = CalibratedClassifierCV(self._pipeline(), method="sigmoid", cv=cv)
+        self.model_.fit(texts, labels)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, texts) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.predict_proba(_as_texts(texts))
+
+    def predict(self, texts) -> np.ndarray:
+        proba = self.predict_proba(texts)
+        return self.classes_[proba.argmax(axis=1)]
+
+
+def _as_texts(texts) -> list[str]:
+    return ["" if not isinstance(t, str) else t for t in texts]
+
+
+def cross_validated_predictions(estimator, texts, labels, *, folds: int = 5,
+                                random_state: int = 0) -> pd.DataFrame:
+    """Out-of-fold predictions: each text is predicted by a model that never saw it.
+
+    Parameters
+    ----------
+    estimator : SentimentClassifier (or any classifier with predict_proba)
+        Cloned afresh for every fold.
+    texts, labels : sequences of equal length
+    folds : int
+        Stratified folds (reduced to the smallest label's count if that is fewer).
+
+    Returns
+    -------
+    DataFrame
+        ``predicted`` and ``confidence`` (the calibrated probability of the prediction), one
+        row per text in input order.
+    """
+    texts = _as_texts(texts)
+    labels = np.asarray(labels, dtype=object)
+    counts = pd.Series(labels).value_counts()
+    splitter = StratifiedKFold(n_splits=int(max(2, min(folds, counts.min()))), shuffle=True,
+                               random_state=random_state)
+    predicted = np.empty(len(texts), dtype=object)
+    confidence = np.zeros(len(texts))
+    text_array = np.asarray(texts, dtype=object)
+    for train, test in splitter.split(text_array, labels):
+        model = clone(estimator).fit(list(text_array[train]), labels[train])
+        proba = model.predict_proba(list(text_array[test]))
+        predicted[test] = model.classes_[proba.argmax(axis=1)]
+        confidence[test] = proba.max(axis=1)
+    return pd.DataFrame({"predicted": predicted, "confidence": confidence})
+
+
+def save_model(model: SentimentClassifier, path: str | Path) -> Path:
+    """Write a fitted classifier with joblib; :func:`load_model` reads it back."""
+    import joblib
+
+    check_is_fitted(model, "model_")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    return path
+
+
+def load_model(path: str | Path) -> SentimentClassifier:
+    """Read a classifier written by :func:`save_model` (only open files you trust: pickle)."""
+    import joblib
+
+    model = joblib.load(Path(path))
+    if not isinstance(model, SentimentClassifier):
+        raise ValueError(f"{path} holds a {type(model).__name__}, not a SentimentClassifier; "
+                         "save models with pmresearch.coding.classifier.save_model.")
+    return model
