@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import __version__
 
-__all__ = ["cache_dir", "content_key", "read", "write"]
+__all__ = ["cache_dir", "content_key", "files_key", "read", "write"]
 
 
 def cache_dir() -> Path:
@@ -33,6 +33,15 @@ def content_key(*folders: Path) -> str:
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             digest.update(f"{file.resolve()}|".encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def files_key(files, salt: str) -> str:
+    """SHA-256 over ``salt``, the versions, and the path and content of each file given."""
+    digest = hashlib.sha256(f"{salt}|{__version__}|{pd.__version__}".encode())
+    for file in sorted(Path(f) for f in files):
+        digest.update(f"{file.resolve()}|".encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -449,8 +449,12 @@ SETTINGS = {
     "coding": {"neutral_band": Setting("number", 0, 1), "mixed_threshold": Setting("number", 0),
                "review_threshold": Setting("number", 0, 1),
                "near_duplicate_similarity": Setting("number", 0, 1),
+               "near_duplicate_min_words": Setting("int", 3),
                "quote_max_words": Setting("int", 5), "quotes_per_theme": Setting("int", 0),
-               "reference_coder": Setting("text", required=False)},
+               "reference_coder": Setting("text", required=False),
+               "top_issue_share": Setting("number", 0, 1),
+               "top_issue_min_comments": Setting("int", 0),
+               "top_issue_negative_share": Setting("number", 0, 1)},
 }
 
 SERVICE_FILE = {
@@ -470,6 +474,9 @@ CODE_ENTRY = {
     # comments with nothing to code ("No comment.", "n/a").
     "special": Setting("choice", choices=("none_of_the_above", "no_substantive_content"),
                        required=False),
+    # no_substantive_content only: words beyond its patterns a comment may have and still
+    # say nothing ("No comment really").
+    "max_other_words": Setting("int", 0, 20, required=False),
 }
 
 

@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     weight.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
     weight.add_argument("--out", type=Path, default=Path("outputs") / "weights", help="folder to write (default: ./outputs/weights)")
 
+    code = commands.add_parser("code", help="redact and code every comment; write the coded comments and the review queue")
+    code.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
+    code.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
+    code.add_argument("--out", type=Path, default=Path("outputs") / "coding", help="folder to write (default: ./outputs/coding)")
+
     demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
     demo.add_argument("--out", type=Path, required=True, help="folder to write")
 
@@ -113,6 +118,28 @@ def _weight(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _code(args: argparse.Namespace) -> int:
+    from .coding.coder import code_comments
+    from .workspace import load_workspace
+
+    coded = code_comments(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
+    files = coded.write(args.out)
+    comments = coded.comments
+    print(f"{len(comments):,} comments coded: "
+          + ", ".join(f"{n:,} {label}" for label, n in
+                      comments["sentiment"].replace("", "to review").value_counts().items()))
+    removed = coded.redaction[coded.redaction > 0]
+    print("Personal data removed: " + (", ".join(f"{n:,} {kind}" for kind, n in removed.items())
+                                       or "none found"))
+    if len(coded.reliability):
+        print("\nReliability:")
+        print(coded.reliability.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(f"\n{len(coded.review_queue):,} comment(s) to review: open {files['review_queue']}, "
+          "fill in sentiment and themes, and add the rows to hand_coded.csv.")
+    print("Written: " + ", ".join(str(f) for f in files.values()))
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -130,8 +157,8 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=os.environ.copy())
 
 
-_COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "demo": _demo,
-             "lab": _lab}
+_COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "code": _code,
+             "demo": _demo, "lab": _lab}
 
 if __name__ == "__main__":
     sys.exit(main())

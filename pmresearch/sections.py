@@ -21,9 +21,10 @@ from . import __version__, coding, estimates, performance, plots, weighting
 from ._periods import period_end, shift_period
 from .workspace import Workspace
 
-__all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "comments_by_source",
-           "equality_breakdown", "header", "indicator_table", "indicator_trends",
-           "satisfaction_by_wave", "service_settings", "ward_breakdown", "weighting_quality"]
+__all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "coding_reliability",
+           "comments_by_source", "equality_breakdown", "header", "indicator_table",
+           "indicator_trends", "satisfaction_by_wave", "service_settings", "theme_table",
+           "top_issues", "ward_breakdown", "weighting_quality"]
 
 
 def service_settings(ws: Workspace, service_id: str) -> dict:
@@ -295,14 +296,101 @@ def weighting_quality(ws: Workspace, period: str) -> Styler | Markdown:
          "max_margin_error": "{:.2g}", "weight_ratio": "{:.1f}", "n_trimmed": "{:,}"})
 
 
-def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
-    """Comments about the service received in the four quarters ending with ``period``."""
+def _comment_window(ws: Workspace, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The four quarters ending with ``period``: the comments a pack reads."""
     month = ws.council["financial_year_start_month"]
     end = pd.Timestamp(period_end(period, month))
     start = pd.Timestamp(period_end(shift_period(period, -4), month)) + pd.Timedelta(days=1)
+    return start, end
+
+
+def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
+    """Comments about the service received in the four quarters ending with ``period``."""
+    start, end = _comment_window(ws, period)
     table = coding.comment_counts(ws.comments, service_id, start, end)
     table["source"] = table["source"].str.replace("_", " ").str.capitalize()
     return _table(table, {"source": "Source", "comments": "Comments",
                           "pct_of_comments": "% of comments"},
                   {"comments": "{:,}", "pct_of_comments": "{:.0f}"},
                   caption=f"Comments dated {start:%d %B %Y} to {end:%d %B %Y}")
+
+
+def _themes(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
+    start, end = _comment_window(ws, period)
+    table = coding.theme_summary(coding.coded_comments(ws), ws.parameters.codeframe, service_id,
+                                 start, end, ws.parameters.settings["coding"])
+    table.attrs.update(start=start, end=end)
+    return table
+
+
+def theme_table(ws: Workspace, service_id: str, period: str) -> Styler:
+    """What the service's comments raised: themes with counts, % negative and top issues."""
+    table = _themes(ws, service_id, period)
+    shown = table.assign(top_issue=table["top_issue"].map({True: "Top issue", False: ""}))
+    attrs = table.attrs
+    return _table(shown, {
+        "label": "Theme", "code": "Code", "comments": "Comments",
+        "pct_of_comments": "% of comments", "negative": "Negative", "pct_negative": "% negative",
+        "campaign_responses": "Campaign duplicates not counted", "top_issue": "Top issue"},
+        {"comments": "{:,}", "pct_of_comments": "{:.0f}", "negative": "{:,}",
+         "pct_negative": "{:.0f}", "campaign_responses": "{:,}"},
+        caption=f"Comments dated {attrs['start']:%d %B %Y} to {attrs['end']:%d %B %Y}: "
+                f"{attrs['comments_received']:,} received, base {attrs['base']:,} after counting "
+                "each campaign or duplicate group once. Counts of comments received, not a "
+                "measure of all residents' views.")
+
+
+def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
+    """The top issues (domain.md §5 rule 14) with up to three redacted quotes each."""
+    table = _themes(ws, service_id, period)
+    settings = ws.parameters.settings["coding"]
+    quotes = coding.coded_comments(ws).quotes
+    quotes = quotes[quotes["service_id"] == service_id]
+    top = table[table["top_issue"]]
+    lines = []
+    if top.empty:
+        lines.append(f"No theme is a top issue: none was raised in at least "
+                     f"{100 * settings['top_issue_share']:.0f}% of at least "
+                     f"{settings['top_issue_min_comments']} comments with at least "
+                     f"{100 * settings['top_issue_negative_share']:.0f}% of mentions negative. "
+                     "The most raised themes are quoted instead.")
+        top = table.head(3)
+    for row in top.itertuples(index=False):
+        lines.append(f"\n**{row.label}** ({row.code}): raised in {row.comments:,} comments "
+                     f"({row.pct_of_comments:.0f}%), {row.pct_negative:.0f}% of mentions "
+                     "negative.\n")
+        wanted = "negative" if row.top_issue else \
+            quotes.loc[quotes["code"] == row.code, "sentiment"].mode().head(1).tolist()
+        picked = quotes[(quotes["code"] == row.code) & quotes["sentiment"].isin(
+            [wanted] if isinstance(wanted, str) else wanted)]
+        for quote in picked.itertuples(index=False):
+            campaign = (f" *(one of {quote.group_size} near-identical responses)*"
+                        if quote.group_size > 1 else "")
+            lines.append(f"> “{quote.quote}”{campaign}\n")
+        if picked.empty:
+            lines.append("> *(no comment on this theme can be quoted safely)*\n")
+    return Markdown("\n".join(lines))
+
+
+def coding_reliability(ws: Workspace, service_id: str, period: str) -> Styler:
+    """How far the coding can be trusted, and how many comments await a person's review."""
+    coded = coding.coded_comments(ws)
+    start, end = _comment_window(ws, period)
+    comments = coded.comments
+    dates = pd.to_datetime(comments["date"])
+    mine = comments[(comments["service_id"] == service_id) & dates.between(start, end)]
+    waiting = int(mine["needs_review"].sum())
+    table = coded.reliability.copy()
+    if table.empty:
+        table = pd.DataFrame({"comparison": ["no hand-coded sample: rules only"], "what": "",
+                              "n": 0, "percent_agreement": float("nan"),
+                              "cohens_kappa": float("nan"), "krippendorff_alpha": float("nan"),
+                              "macro_f1": float("nan")})
+    return _table(table, {
+        "comparison": "Comparison", "what": "Coding of", "n": "Comments",
+        "percent_agreement": "% agreement", "cohens_kappa": "Cohen's kappa",
+        "krippendorff_alpha": "Krippendorff's alpha", "macro_f1": "Macro F1"},
+        {"n": "{:,}", "percent_agreement": "{:.0f}", "cohens_kappa": "{:.2f}",
+         "krippendorff_alpha": "{:.2f}", "macro_f1": "{:.2f}"},
+        caption=f"{waiting:,} of this service's {len(mine):,} comments await review: the model "
+                "was not confident enough to code their sentiment, so they are not guessed.")

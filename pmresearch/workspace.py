@@ -22,6 +22,7 @@ import datetime as dt
 import warnings
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -233,6 +234,13 @@ class Parameters:
     services: dict[str, dict]
     lexicon: Lexicon
 
+    @cached_property
+    def theme_matcher(self):
+        """The code frame compiled for matching (once per Parameters)."""
+        from .coding.themes import compile_codeframe
+
+        return compile_codeframe(self.codeframe)
+
 
 @dataclass
 class _ParameterFiles:
@@ -278,6 +286,14 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
         found = _codeframe_problems(frame_data, codeframe_file)
         problems += found
         codeframe = None if found else _codeframe_table(frame_data["codes"])
+        if codeframe is not None:
+            from .coding.themes import compile_codeframe
+
+            try:
+                compile_codeframe(codeframe, file=codeframe_file)
+            except WorkspaceError as error:
+                problems += error.problems
+                codeframe = None
 
     lexicon, found = load_lexicon(locate("lexicon.csv"), locate("sentiment.yaml"),
                                   lexicon_file=_display(locate("lexicon.csv"), workspace),
@@ -336,8 +352,10 @@ def _codeframe_problems(data: object, file: str) -> list[Problem]:
 def _codeframe_table(codes: list[dict]) -> pd.DataFrame:
     """The validated code entries as a table; a null service_id becomes "" like a blank cell."""
     columns = ["code", "label", "service_id", "description"]
-    columns += [k for k in ("include", "exclude", "special") if any(k in entry for entry in codes)]
-    rows = [{c: entry.get(c) or ([] if c in ("include", "exclude") else "") for c in columns}
+    columns += [k for k in ("include", "exclude", "special", "max_other_words")
+                if any(k in entry for entry in codes)]
+    empty = {"include": [], "exclude": [], "max_other_words": None}
+    rows = [{c: entry.get(c) if entry.get(c) is not None else empty.get(c, "") for c in columns}
             for entry in codes]
     return pd.DataFrame(rows, columns=columns)
 

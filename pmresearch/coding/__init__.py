@@ -6,6 +6,9 @@ One module per step, in the order a comment meets them: :mod:`.redact` removes p
 :mod:`.duplicates` groups campaign responses and :mod:`.quotes` picks what a pack may quote.
 """
 
+from .coder import (CodedComments, code_by_rules, code_comments, coded_comments,
+                    theme_summary)
 from .counts import comment_counts
 
-__all__ = ["comment_counts"]
+__all__ = ["CodedComments", "code_by_rules", "code_comments", "coded_comments", "comment_counts",
+           "theme_summary"]

@@ -27,8 +27,9 @@ _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from st
 # time or a price does not end a sentence.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*[a-z]*|[a-z0-9]+(?:'[a-z]+)*|[.!?]+|[;:,]|\x1e")
 _SENTENCE_END = re.compile(r"[.!?]+")
-# Curly apostrophes and quotes as typed by word processors and phones.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+# Curly apostrophes as typed by word processors and phones (str.replace is many times faster
+# than str.translate on a long string).
+_APOSTROPHES = ("\u2019", "\u2018", "`")
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +100,10 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     ([0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 0, 1, 1, 1])
     """
     texts = ["" if not isinstance(t, str) else t.replace(_SEPARATOR, " ") for t in texts]
-    joined = _SEPARATOR.join(texts).lower().translate(_APOSTROPHES) + _SEPARATOR
+    joined = _SEPARATOR.join(texts).lower()
+    for apostrophe in _APOSTROPHES:
+        joined = joined.replace(apostrophe, "'")
+    joined += _SEPARATOR
     found = np.array(_TOKEN.findall(joined), dtype=object)
     is_separator = found == _SEPARATOR
     doc_of_all = np.cumsum(is_separator) - is_separator  # the separator closes its comment

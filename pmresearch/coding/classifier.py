@@ -5,6 +5,8 @@ residents write and how its coders judge. :class:`SentimentClassifier` joins the
 character n-grams (TF-IDF) next to the rule-based scores, a class-balanced logistic regression,
 and probabilities calibrated by cross-validation (sigmoid), so "0.8" means right about 8 times
 in 10 and a threshold can send doubtful comments to a person instead of guessing.
+:class:`ThemeClassifier` does the same for themes, one yes/no model per code, with the code
+frame's pattern matches as features; a code with too few coded examples keeps the rules' answer.
 
 It is a scikit-learn estimator: ``fit(texts, labels)``, ``predict``, ``predict_proba``; it can
 be cross-validated, pickled with :func:`save_model` and read back with :func:`load_model`.
@@ -30,8 +32,8 @@ from ._tokens import tokenize
 from .lexicon import Lexicon
 from .sentiment import score_tokens, summarise
 
-__all__ = ["RuleFeatures", "SentimentClassifier", "cross_validated_predictions", "load_model",
-           "save_model"]
+__all__ = ["RuleFeatures", "RuleThemes", "SentimentClassifier", "ThemeClassifier",
+           "cross_validated_predictions", "load_model", "save_model"]
 
 
 class RuleFeatures(TransformerMixin, BaseEstimator):
@@ -145,6 +147,115 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, texts) -> np.ndarray:
         proba = self.predict_proba(texts)
         return self.classes_[proba.argmax(axis=1)]
+
+
+class RuleThemes(TransformerMixin, BaseEstimator):
+    """Which codes the code frame's patterns give each text, as 0/1 features (one per code)."""
+
+    def __init__(self, matcher=None):
+        self.matcher = matcher
+
+    def fit(self, texts, y=None):
+        if self.matcher is None:
+            raise ValueError("RuleThemes needs a compiled code frame: pass "
+                             "matcher=parameters.theme_matcher.")
+        self.codes_ = list(self.matcher.codes)
+        return self
+
+    def transform(self, texts):
+        from .themes import code_themes
+
+        check_is_fitted(self, "codes_")
+        return _indicators(code_themes(_as_texts(texts), self.matcher)["themes"], self.codes_)
+
+
+def _indicators(themes, codes: list[str]) -> np.ndarray:
+    """0/1 matrix of texts × codes from ``;``-separated code lists."""
+    column = {code: j for j, code in enumerate(codes)}
+    out = np.zeros((len(themes), len(codes)))
+    for i, text in enumerate(themes):
+        for code in (text.split(";") if isinstance(text, str) else text):
+            if code in column:
+                out[i, column[code]] = 1.0
+    return out
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label theme classifier: one logistic regression per code over n-grams and the
+    code frame's matches; codes with fewer than ``min_examples`` coded yes (or no) examples
+    keep the rules' answer.
+
+    Parameters
+    ----------
+    matcher : ThemeMatcher
+        The compiled code frame (``parameters.theme_matcher``).
+    C : float
+        Inverse regularisation strength.
+    min_examples : int
+        Fewest yes and no examples a code needs for a model of its own.
+
+    Attributes
+    ----------
+    codes_ : list of str
+        Codes, in the code frame's order (the columns of :meth:`predict_proba`).
+    models_ : dict
+        Code → fitted pipeline, for codes with enough examples.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_parameters
+    >>> matcher = load_parameters().theme_matcher
+    >>> texts = ["Potholes everywhere", "The library should open on Sundays",
+    ...          "Pot holes on Elm Road", "Library hours are too short"] * 5
+    >>> themes = ["H1", "L1", "H1", "L1"] * 5
+    >>> model = ThemeClassifier(matcher, min_examples=3).fit(texts, themes)
+    >>> model.predict(["Another pothole", "Open the library longer"]).tolist()
+    ['H1', 'L1']
+    """
+
+    def __init__(self, matcher=None, *, C: float = 4.0, min_examples: int = 8):
+        self.matcher = matcher
+        self.C = C
+        self.min_examples = min_examples
+
+    def fit(self, texts, themes):
+        texts = _as_texts(texts)
+        rules = RuleThemes(self.matcher).fit(texts)
+        self.codes_ = rules.codes_
+        targets = _indicators(list(themes), self.codes_)
+        self.models_ = {}
+        for j, code in enumerate(self.codes_):
+            yes = int(targets[:, j].sum())
+            if min(yes, len(texts) - yes) < self.min_examples:
+                continue
+            features = FeatureUnion([
+                ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+                ("characters", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                               min_df=2, sublinear_tf=True,
+                                               max_features=30_000)),
+                ("rules", RuleThemes(self.matcher))])
+            self.models_[code] = Pipeline([
+                ("features", features),
+                ("model", LogisticRegression(C=self.C, class_weight="balanced",
+                                             max_iter=5000))]).fit(texts, targets[:, j])
+        return self
+
+    def predict_proba(self, texts) -> pd.DataFrame:
+        """Probability of each code for each text (columns ``codes_``); a code without a
+        model of its own gives the rules' 0 or 1."""
+        check_is_fitted(self, "models_")
+        texts = _as_texts(texts)
+        proba = RuleThemes(self.matcher).fit(texts).transform(texts)
+        for j, code in enumerate(self.codes_):
+            if code in self.models_:
+                proba[:, j] = self.models_[code].predict_proba(texts)[:, 1]
+        return pd.DataFrame(proba, columns=self.codes_)
+
+    def predict(self, texts) -> np.ndarray:
+        """``;``-separated codes with probability ≥ 0.5, in code-frame order."""
+        proba = self.predict_proba(texts).to_numpy()
+        codes = np.array(self.codes_, dtype=object)
+        return np.array([";".join(codes[row >= 0.5]) for row in proba], dtype=object)
 
 
 def _as_texts(texts) -> list[str]:

@@ -1,0 +1,140 @@
+"""Quotes a pack may publish: representative, short, redacted, one per campaign.
+
+For each service, theme and sentiment, :func:`select_quotes` picks up to ``per_theme`` comments
+that read most like the rest of their group — the highest cosine similarity of a comment's
+TF-IDF vector to the group's mean vector, so a quote stands for the group rather than for its
+loudest member — under three safety rules (domain.md §5 rule 15):
+
+* only redacted text is ever quoted, and a comment in which redaction found personal data is not
+  quoted at all (a name left in a story can still identify someone);
+* at most ``max_words`` words: a longer comment is quoted by the sentences that raise the
+  theme, and cut at a word boundary with "…" if one sentence alone is too long;
+* no two quotes from one campaign or duplicate group.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+__all__ = ["QUOTE_COLUMNS", "select_quotes", "shorten"]
+
+QUOTE_COLUMNS = ["service_id", "code", "sentiment", "rank", "comment_id", "quote", "n_words",
+                 "group_size", "similarity"]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def shorten(sentences: list[str], max_words: int) -> str:
+    """The leading sentences that fit in ``max_words`` words, or the first cut with "…".
+
+    Examples
+    --------
+    >>> shorten(["Bins missed again.", "Nobody came back."], 5)
+    'Bins missed again.'
+    >>> shorten(["The bins on our road have been missed four weeks running now."], 6)
+    'The bins on our road have…'
+    """
+    kept: list[str] = []
+    for sentence in sentences:
+        if _words(" ".join(kept + [sentence])) > max_words:
+            break
+        kept.append(sentence)
+    if kept:
+        return " ".join(kept)
+    return " ".join(sentences[0].split()[:max_words]).rstrip(",;:") + "…" if sentences else ""
+
+
+def _quote_texts(candidates: pd.DataFrame, codeframe: pd.DataFrame, max_words: int) -> pd.Series:
+    """Each candidate's quote: the whole comment if short, else its sentences on the theme."""
+    from .themes import code_themes
+
+    quotes = candidates["text"].astype(str).str.strip()
+    long = quotes.map(_words) > max_words
+    if not long.any():
+        return quotes
+    sentences = quotes[long].map(lambda t: _SENTENCE.split(t)).explode()
+    coded = code_themes(sentences.tolist(), codeframe)
+    on_theme = [code in themes.split(";") for code, themes in
+                zip(candidates.loc[sentences.index, "code"], coded["themes"])]
+    chosen = sentences[on_theme]
+    for i in quotes[long].index:
+        picked = chosen.loc[[i]].tolist() if i in chosen.index else sentences.loc[[i]].tolist()
+        quotes.loc[i] = shorten(picked, max_words)
+    return quotes
+
+
+def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, codeframe: pd.DataFrame, *,
+                  max_words: int = 60, per_theme: int = 3) -> pd.DataFrame:
+    """Up to ``per_theme`` representative quotes per service × theme × sentiment.
+
+    Parameters
+    ----------
+    comments : DataFrame
+        One row per comment: ``comment_id``, ``service_id``, ``text`` (redacted), ``group``
+        and ``group_size`` (campaign groups) and ``personal_data_found`` (count).
+    mentions : DataFrame
+        One row per comment × theme: ``comment_id``, ``code``, ``sentiment`` (of the theme).
+    codeframe : DataFrame
+        The code frame, to find the sentences of a long comment that raise its theme.
+    max_words, per_theme : int
+        ``quote_max_words`` and ``quotes_per_theme`` from ``rules.yaml``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`QUOTE_COLUMNS`, ordered by service, code, sentiment and rank (1 first).
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_parameters
+    >>> comments = pd.DataFrame({
+    ...     "comment_id": ["C1", "C2", "C3", "C4"], "service_id": "highways",
+    ...     "text": ["Potholes on Elm Road again.", "Potholes on Elm Road again!",
+    ...              "The potholes near the school are dangerous.", "[NAME] hit a pothole."],
+    ...     "group": [1, 1, 2, 3], "group_size": [2, 2, 1, 1], "personal_data_found": [0, 0, 0, 1]})
+    >>> mentions = pd.DataFrame({"comment_id": ["C1", "C2", "C3", "C4"], "code": "H1",
+    ...                          "sentiment": "negative"})
+    >>> quotes = select_quotes(comments, mentions, load_parameters().codeframe)
+    >>> quotes[["comment_id", "rank", "group_size"]].values.tolist()
+    [['C1', 1, 2], ['C3', 2, 1]]
+    """
+    needed = ["comment_id", "service_id", "text", "group", "group_size", "personal_data_found"]
+    candidates = mentions[["comment_id", "code", "sentiment"]].merge(
+        comments[needed], on="comment_id", how="inner", validate="many_to_one")
+    candidates = candidates[(candidates["personal_data_found"] == 0)
+                            & candidates["text"].notna()].reset_index(drop=True)
+    if candidates.empty or per_theme == 0:
+        return pd.DataFrame(columns=QUOTE_COLUMNS)
+    candidates["quote"] = _quote_texts(candidates, codeframe, max_words)
+    candidates["n_words"] = candidates["quote"].map(_words)
+    candidates = candidates[candidates["n_words"] > 0].reset_index(drop=True)
+    keys = ["service_id", "code", "sentiment"]
+    group_of = candidates.groupby(keys, sort=True).ngroup().to_numpy()
+    vectors = TfidfVectorizer(sublinear_tf=True).fit_transform(candidates["quote"])
+    members = sparse.csr_matrix((np.ones(len(group_of)), (group_of, np.arange(len(group_of)))))
+    centroids = sparse.diags(1 / np.asarray(members.sum(axis=1)).ravel()) @ members @ vectors
+    candidates["similarity"] = np.asarray(
+        vectors.multiply(centroids[group_of]).sum(axis=1)).ravel().round(12)
+    ordered = candidates.sort_values(keys + ["similarity", "comment_id"],
+                                     ascending=[True, True, True, False, True])
+    picked = []
+    for _, group in ordered.groupby(keys, sort=True):
+        seen_groups, seen_texts = set(), set()
+        for row in group.itertuples(index=False):
+            text_key = re.sub(r"\W+", " ", row.quote.lower()).strip()
+            if row.group in seen_groups or text_key in seen_texts:
+                continue
+            seen_groups.add(row.group)
+            seen_texts.add(text_key)
+            picked.append({**row._asdict(), "rank": len(seen_groups)})
+            if len(seen_groups) == per_theme:
+                break
+    return pd.DataFrame(picked)[QUOTE_COLUMNS].reset_index(drop=True)
