@@ -235,6 +235,7 @@ def run_packs(
         class _Bar(tqdm):
             monitor_interval = 0  # no monitor thread: the worker processes are forked after this
 
+        _prepare_shared_work(ws)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
         bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
                    file=sys.stderr)
@@ -250,6 +251,20 @@ def run_packs(
     _write_manifest(period_dir, ws, period, inputs, manifest, results, jobs_by_service)
     _write_index(period_dir, ws, period)
     return PackRun(period, period_dir, tuple(results))
+
+
+def _prepare_shared_work(ws: Workspace) -> None:
+    """Code the comments once, into the cache every pack's kernel reads, before the workers
+    start (training the classifier in each pack would repeat seconds of work per service).
+
+    A failure here is left for the packs to meet and report, each in its own notebook.
+    """
+    from .coding import coded_comments
+
+    try:
+        coded_comments(ws)
+    except Exception:  # noqa: BLE001 - reported by every pack that needs the coding
+        pass
 
 
 def execute_pack(job: PackJob) -> PackResult:

@@ -19,7 +19,7 @@ reader can trace every count in a pack back to words in the comments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -358,9 +358,9 @@ def _mentions(coded: pd.DataFrame) -> pd.DataFrame:
 
 
 def coded_comments(ws, *, cache: bool = True) -> CodedComments:
-    """:func:`code_comments`, computed once per content of the comments, the hand-coded
-    sample and the parameters, and read back from the cache afterwards (every pack of a batch
-    shows the same coding, and training the model takes seconds)."""
+    """:func:`code_comments` without the fitted model, computed once per content of the
+    comments, the hand-coded sample and the parameters, and read back from the cache afterwards
+    (every pack of a batch shows the same coding, and training the model takes seconds)."""
     from pathlib import PurePosixPath
 
     inputs = [path for name, path in ws.files.items()
@@ -370,7 +370,8 @@ def coded_comments(ws, *, cache: bool = True) -> CodedComments:
     found = _cache.read(key)
     if isinstance(found, CodedComments):
         return found
-    result = code_comments(ws)
+    # The fitted model is left out: packs do not need it, and it is most of the bytes.
+    result = replace(code_comments(ws), model=None)
     _cache.write(key, result)
     return result
 

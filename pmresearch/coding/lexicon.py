@@ -66,8 +66,8 @@ class Lexicon:
     >>> lex = read_lexicon()
     >>> lex.valence[("shambles",)] < 0 < lex.valence[("brilliant",)]
     True
-    >>> "not" in {w for (w,) in lex.negators}
-    True
+    >>> ("not",) in lex.negators, ("no", "longer") in lex.negators
+    (True, True)
     """
 
     valence: dict[tuple[str, ...], float]

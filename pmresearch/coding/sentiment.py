@@ -47,7 +47,7 @@ from .lexicon import (CONCESSIVE as _CONCESSIVE, CONTRAST as _CONTRAST,  # noqa:
 _ROLE_NAMES = {_NEGATOR: "negator", _INTENSIFIER: "intensifier", _DOWNTONER: "down-toner",
                _CONTRAST: "contrast", _CONCESSIVE: "concessive", _HYPOTHETICAL: "hypothetical",
                _POLITE: "politeness formula"}
-_CLAUSE_PUNCTUATION = {",", ";", ":"}
+_REACHING = (_NEGATOR, _INTENSIFIER, _DOWNTONER, _HYPOTHETICAL)
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,12 +179,15 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
         valence[start:start + length] = 0.0
         role[start:start + length] = _NONE
         term[start:start + length] = ""
-        term[start] = " ".join(phrase)
+        # A phrase that opens a clause ("on the other hand") sits on its first word; one that
+        # reaches forward ("no one", "a bit") on its last, so its scope counts from there.
+        at = start + length - 1 if kind in _REACHING else start
+        term[at] = " ".join(phrase)
         if kind == _NONE:
-            valence[start] = value
+            valence[at] = value
         else:
-            role[start] = kind
-            factor[start] = value if kind in (_INTENSIFIER, _DOWNTONER) else 1.0
+            role[at] = kind
+            factor[at] = value if kind in (_INTENSIFIER, _DOWNTONER) else 1.0
     n = len(ids)
     pos = np.arange(n)
     vocab = tokens.vocab
@@ -360,9 +363,13 @@ def explain_sentiment(text: str, lexicon: Lexicon, *, neutral_band: float = 0.05
     --------
     >>> from pmresearch.coding.lexicon import read_lexicon
     >>> why = explain_sentiment("The park is not very clean.", read_lexicon())
-    >>> why[["term", "rules"]].to_string(index=False)
-    ...                                                     # doctest: +NORMALIZE_WHITESPACE
-    '...'
+    >>> print(why[["term", "valence", "rules", "contribution"]].to_string(index=False))
+     term  valence                               rules  contribution
+      not      0.0                             negator         0.000
+     very      0.0                         intensifier         0.000
+    clean      1.4 negated by 'not' ×-0.7; 'very' ×1.3        -1.274
+    >>> why.attrs["sentiment"]
+    'negative'
     """
     tokens = tokenize([text])
     scores = score_tokens(tokens, lexicon)
