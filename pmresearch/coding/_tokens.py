@@ -6,8 +6,8 @@ expression, then each token's text is replaced by an index into the batch's voca
 resolves each *distinct* token once (a few thousand per batch) and spreads the answer to every
 occurrence with array indexing, instead of looping over words in Python.
 
-Tokens are lower-case words (letters, digits and an apostrophe suffix: ``didn't``, ``council's``),
-numbers with their decimal point (``7.30am``, ``2.50``) and the punctuation that ends a sentence (``.``, ``!``, ``?``) or a clause (``;``, ``:``, ``,``).
+Tokens are lower-case words (letters, digits and apostrophes: ``didn't``, ``council's``; quote
+marks around a word are trimmed) and the punctuation that ends a sentence (``.``, ``!``, ``?``) or a clause (``;``, ``:``, ``,``).
 Hyphens and slashes separate words, so ``fly-tipping`` is ``fly`` ``tipping``.
 """
 
@@ -23,10 +23,12 @@ import pandas as pd
 __all__ = ["Tokens", "tokenize"]
 
 _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from strings
-# Numbers keep their decimal point or separator ("7.30am", "2,000", "£2.50" → "2.50") so a
-# time or a price does not end a sentence.
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*[a-z]*|[a-z0-9]+(?:'[a-z]+)*|[.!?]+|[;:,]|\x1e")
-_SENTENCE_END = re.compile(r"[.!?]+")
+# The simplest pattern is the fastest (Python's regular expressions cost most of the time here):
+# runs of letters, digits and apostrophes, and single punctuation marks. Stray quotes are
+# trimmed from words afterwards, once per distinct word, and a full stop between two numbers
+# ("7.30am", "£2.50") does not end a sentence.
+_TOKEN = re.compile(r"[a-z0-9']+|[.!?;:,\x1e]")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 # Curly apostrophes as typed by word processors and phones (str.replace is many times faster
 # than str.translate on a long string).
 _APOSTROPHES = ("\u2019", "\u2018", "`")
@@ -104,18 +106,32 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     for apostrophe in _APOSTROPHES:
         joined = joined.replace(apostrophe, "'")
     joined += _SEPARATOR
-    found = np.array(_TOKEN.findall(joined), dtype=object)
-    is_separator = found == _SEPARATOR
-    doc_of_all = np.cumsum(is_separator) - is_separator  # the separator closes its comment
+    # Factorise first and find the separators by id: comparing integers is far cheaper than
+    # comparing strings. The separator closes its comment.
+    all_ids, all_vocab = pd.factorize(np.array(_TOKEN.findall(joined), dtype=object))
+    separator = int(np.flatnonzero(np.asarray(all_vocab, dtype=object) == _SEPARATOR)[0])
+    is_separator = all_ids == separator
     keep = ~is_separator
-    raw = found[keep]
-    doc = doc_of_all[keep].astype(np.int64)
-    ids, vocab = pd.factorize(raw)
+    doc = (np.cumsum(is_separator) - is_separator)[keep].astype(np.int64)
+    raw_ids = all_ids[keep]
+    raw_ids = raw_ids - (raw_ids > separator)
+    raw_vocab = np.delete(np.asarray(all_vocab, dtype=object), separator)
+    # 'rubbish' and rubbish are one word; a lone quote mark is kept as a non-word.
+    cleaned = [w.strip("'") or w for w in raw_vocab]
+    merged, vocab = pd.factorize(np.array(cleaned, dtype=object))
+    ids = merged[raw_ids] if len(raw_ids) else raw_ids
     vocab = np.asarray(vocab, dtype=object)
-    ends = np.fromiter((_SENTENCE_END.fullmatch(w) is not None for w in vocab), dtype=bool,
-                       count=len(vocab))[ids] if len(vocab) else np.zeros(0, dtype=bool)
-    is_word = np.fromiter((w[0].isalnum() for w in vocab), dtype=bool, count=len(vocab))[ids] \
-        if len(vocab) else np.zeros(0, dtype=bool)
+    n = len(ids)
+    is_word_v = np.fromiter((_WORD.fullmatch(w) is not None for w in vocab), dtype=bool,
+                            count=len(vocab))
+    is_word = is_word_v[ids] if n else np.zeros(0, dtype=bool)
+    ends = np.isin(vocab, [".", "!", "?"])[ids] if n else np.zeros(0, dtype=bool)
+    if n > 2:
+        digit_end = np.fromiter((w[-1].isdigit() for w in vocab), dtype=bool,
+                                count=len(vocab))[ids]
+        digit_start = np.fromiter((w[0].isdigit() for w in vocab), dtype=bool,
+                                  count=len(vocab))[ids]
+        ends[1:-1] &= ~(digit_end[:-2] & digit_start[2:])
     # A new sentence starts after a sentence end and at every new comment.
     new_doc = np.r_[True, doc[1:] != doc[:-1]] if len(doc) else np.zeros(0, dtype=bool)
     starts = new_doc | np.r_[False, ends[:-1]] if len(doc) else new_doc

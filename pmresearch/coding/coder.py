@@ -38,36 +38,45 @@ CODED_COLUMNS = ["comment_id", "service_id", "source", "date", "ward_code", "tex
                  "group", "group_size", "why"]
 
 
-def _theme_sentiment(scores, mentions: pd.DataFrame, comment_labels: np.ndarray, *,
-                     score_scale: float, neutral_band: float,
-                     mixed_threshold: float) -> pd.DataFrame:
-    """Each (comment, theme)'s sentiment from the clauses that mention the theme.
+def _theme_sentiments(scores, mentions: pd.DataFrame, themes: pd.Series, codes: list[str],
+                      comment_labels: np.ndarray, *, score_scale: float, neutral_band: float,
+                      mixed_threshold: float) -> np.ndarray:
+    """``code:label;…`` per comment: each theme's sentiment from the clauses that raise it.
 
-    A theme raised only in clauses without sentiment terms takes the comment's label.
+    A theme raised only in clauses without sentiment terms, and the special codes (none of the
+    above, no substantive content), take the comment's label.
     """
-    columns = ["doc", "code", "sentiment"]
-    if mentions.empty:
-        return pd.DataFrame(columns=columns)
-    n_clauses = scores.clause[-1] + 1
+    n_docs = len(themes)
+    n_clauses = int(scores.clause[-1]) + 1 if len(scores.clause) else 0
     clause_total = np.bincount(scores.clause, weights=scores.contribution, minlength=n_clauses)
-    clause_terms = np.bincount(scores.clause, weights=(scores.contribution != 0).astype(float),
-                               minlength=n_clauses)
-    per_clause = pd.DataFrame({"doc": mentions["doc"].to_numpy(),
-                               "code": mentions["code"].to_numpy(),
-                               "clause": scores.clause[mentions["start"].to_numpy()]})
-    per_clause = per_clause.drop_duplicates()
-    per_clause["total"] = clause_total[per_clause["clause"]]
-    per_clause["terms"] = clause_terms[per_clause["clause"]]
-    grouped = per_clause.groupby(["doc", "code"], sort=False)
-    theme = grouped.agg(total=("total", "sum"), strongest_positive=("total", "max"),
-                        strongest_negative=("total", "min"), terms=("terms", "sum")).reset_index()
-    labels = label_sentiment(np.tanh(theme["total"].to_numpy() / score_scale),
-                             np.clip(theme["strongest_positive"].to_numpy(), 0, None),
-                             np.clip(theme["strongest_negative"].to_numpy(), None, 0),
-                             neutral_band=neutral_band, mixed_threshold=mixed_threshold)
-    theme["sentiment"] = np.where(theme["terms"] > 0, labels,
-                                  comment_labels[theme["doc"].to_numpy()])
-    return theme[columns]
+    clause_terms = np.bincount(scores.clause, minlength=n_clauses,
+                               weights=(scores.contribution != 0).astype(float))
+    code_index = pd.Index(codes).get_indexer(mentions["code"])
+    pair_key = mentions["doc"].to_numpy(np.int64) * len(codes) + code_index
+    clause = scores.clause[mentions["start"].to_numpy(np.int64)]
+    # Each (comment, theme, clause) once, then totals per (comment, theme).
+    unique = np.unique(pair_key * max(n_clauses, 1) + clause)
+    pair_of, clause_of = unique // max(n_clauses, 1), unique % max(n_clauses, 1)
+    pairs, pair = np.unique(pair_of, return_inverse=True)
+    total = np.bincount(pair, weights=clause_total[clause_of], minlength=len(pairs))
+    terms = np.bincount(pair, weights=clause_terms[clause_of], minlength=len(pairs))
+    strongest_pos = np.zeros(len(pairs))
+    strongest_neg = np.zeros(len(pairs))
+    np.maximum.at(strongest_pos, pair, clause_total[clause_of])
+    np.minimum.at(strongest_neg, pair, clause_total[clause_of])
+    doc = pairs // len(codes)
+    labels = np.where(terms > 0,
+                      label_sentiment(np.tanh(total / score_scale), strongest_pos, strongest_neg,
+                                      neutral_band=neutral_band, mixed_threshold=mixed_threshold),
+                      comment_labels[doc])
+    parts = np.array(codes, dtype=object)[pairs % len(codes)] + ":" + labels
+    bounds = np.searchsorted(doc, np.arange(n_docs + 1))
+    out = np.array([";".join(parts[bounds[i]:bounds[i + 1]]) for i in range(n_docs)],
+                   dtype=object)
+    special = out == ""  # no mentions: the comment's special code, if any
+    out[special] = [f"{t}:{label}" if t else "" for t, label in
+                    zip(themes.to_numpy(object)[special], comment_labels[special])]
+    return out
 
 
 def code_by_rules(texts, parameters) -> pd.DataFrame:
@@ -109,26 +118,13 @@ def code_by_rules(texts, parameters) -> pd.DataFrame:
     matcher = parameters.theme_matcher
     mentions = find_mentions(tokens, matcher)
     table["themes"] = assign_themes(mentions, tokens, matcher)["themes"].to_numpy()
-    theme = _theme_sentiment(scores, mentions, table["sentiment"].to_numpy(object),
-                             score_scale=lexicon.weights["score_scale"],
-                             neutral_band=settings["neutral_band"],
-                             mixed_threshold=settings["mixed_threshold"])
-    table["theme_sentiments"] = _theme_sentiment_text(table["themes"], theme)
+    table["theme_sentiments"] = _theme_sentiments(
+        scores, mentions, table["themes"], list(matcher.codes),
+        table["sentiment"].to_numpy(object), score_scale=lexicon.weights["score_scale"],
+        neutral_band=settings["neutral_band"], mixed_threshold=settings["mixed_threshold"])
     if index is not None:
         table.index = index
     return table
-
-
-def _theme_sentiment_text(themes: pd.Series, theme: pd.DataFrame) -> np.ndarray:
-    """``code:label`` for every theme of every comment, in the order of its themes."""
-    found = {(d, c): s for d, c, s in theme[["doc", "code", "sentiment"]].itertuples(index=False)}
-    out = []
-    for doc, codes in enumerate(themes):
-        # Special codes (none of the above, no substantive content) carry no clause: neutral
-        # unless found in the text.
-        out.append(";".join(f"{c}:{found.get((doc, c), 'neutral')}" for c in codes.split(";")
-                            if c))
-    return np.array(out, dtype=object)
 
 
 def _why(texts, lexicon) -> list[str]:

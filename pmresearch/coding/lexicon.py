@@ -32,7 +32,7 @@ import yaml
 
 from ..errors import Problem, WorkspaceError
 
-__all__ = ["Lexicon", "WEIGHTS", "WordTable", "load_lexicon", "read_lexicon"]
+__all__ = ["Lexicon", "PhraseTable", "WEIGHTS", "WordTable", "load_lexicon", "read_lexicon"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 MAX_PHRASE_WORDS = 4
@@ -86,6 +86,11 @@ class Lexicon:
         """Every single word the coder knows, with its inflections, as a lookup table."""
         return _word_table(self)
 
+    @cached_property
+    def phrases(self) -> dict[int, "PhraseTable"]:
+        """Every phrase of two or more words, by length, as arrays for batch matching."""
+        return _phrase_tables(self)
+
 
 # Roles a word can play besides carrying valence; the sentiment rules switch on these.
 NONE, NEGATOR, INTENSIFIER, DOWNTONER, CONTRAST, CONCESSIVE, HYPOTHETICAL, POLITE = range(8)
@@ -100,6 +105,37 @@ class WordTable:
     role: np.ndarray
     factor: np.ndarray
     term: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class PhraseTable:
+    """Phrases of one length: ``words`` (phrases × length), role, factor or valence, text."""
+
+    words: np.ndarray
+    role: np.ndarray
+    value: np.ndarray
+    text: np.ndarray
+
+
+def _phrase_tables(lexicon: Lexicon) -> dict[int, PhraseTable]:
+    # Later updates win: a lexicon.csv phrase overrides a word-list phrase of the same text.
+    found: dict[tuple[str, ...], tuple[int, float]] = {}
+    for role, terms in ((NEGATOR, lexicon.negators), (CONTRAST, lexicon.contrast_after),
+                        (CONCESSIVE, lexicon.concessive), (HYPOTHETICAL, lexicon.hypothetical),
+                        (POLITE, lexicon.politeness)):
+        found.update({t: (role, 0.0) for t in terms if len(t) > 1})
+    found.update({t: (INTENSIFIER, 1 + v) for t, v in lexicon.intensifiers.items() if len(t) > 1})
+    found.update({t: (DOWNTONER, v) for t, v in lexicon.downtoners.items() if len(t) > 1})
+    found.update({t: (NONE, v) for t, v in lexicon.valence.items() if len(t) > 1})
+    tables = {}
+    for length in sorted({len(t) for t in found}, reverse=True):
+        terms = [t for t in found if len(t) == length]
+        tables[length] = PhraseTable(
+            words=np.array(terms, dtype=object).reshape(len(terms), length),
+            role=np.array([found[t][0] for t in terms], dtype=np.int8),
+            value=np.array([found[t][1] for t in terms]),
+            text=np.array([" ".join(t) for t in terms], dtype=object))
+    return tables
 
 
 def _inflections(word: str) -> list[str]:

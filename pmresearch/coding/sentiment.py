@@ -105,45 +105,79 @@ def _resolve_vocab(vocab: np.ndarray, lexicon: Lexicon):
     return valence, role, factor, term
 
 
-def _phrases(lexicon: Lexicon) -> dict[tuple[str, ...], tuple[int, float]]:
-    """Every multi-word entry with its role and value; valence phrases win ties of text."""
-    found: dict[tuple[str, ...], tuple[int, float]] = {}
-    for kind, terms in ((_NEGATOR, lexicon.negators), (_CONTRAST, lexicon.contrast_after),
-                        (_CONCESSIVE, lexicon.concessive), (_HYPOTHETICAL, lexicon.hypothetical),
-                        (_POLITE, lexicon.politeness)):
-        found.update({t: (kind, 0.0) for t in terms if len(t) > 1})
-    found.update({t: (_INTENSIFIER, 1 + v) for t, v in lexicon.intensifiers.items() if len(t) > 1})
-    found.update({t: (_DOWNTONER, v) for t, v in lexicon.downtoners.items() if len(t) > 1})
-    found.update({t: (_NONE, v) for t, v in lexicon.valence.items() if len(t) > 1})
-    return found
+def _window_keys(ids: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of word ids (rows × length), for sorted lookup."""
+    key = np.zeros(len(ids), dtype=np.uint64)
+    for column in ids.T:
+        key = key * np.uint64(1_000_003) + column.astype(np.uint64)  # wraps: a hash
+    return key
 
 
-def _match_phrases(tokens: Tokens, phrases: dict) -> list[tuple[int, int, tuple, int, float]]:
-    """Non-overlapping phrase matches (start, length, phrase, role, value), longest first."""
-    index = {word: i for i, word in enumerate(tokens.vocab)}
+def _keep_leftmost(starts: np.ndarray, length: int) -> np.ndarray:
+    """Of sorted match starts of one length, those left after dropping any that overlap an
+    earlier kept match."""
+    if len(starts) < 2 or (np.diff(starts) >= length).all():
+        return np.ones(len(starts), dtype=bool)
+    keep = np.zeros(len(starts), dtype=bool)
+    last_end = -1
+    for i, start in enumerate(starts.tolist()):
+        if start >= last_end:
+            keep[i], last_end = True, start + length
+    return keep
+
+
+def _match_phrases(tokens: Tokens, tables: dict) -> dict[str, np.ndarray]:
+    """Non-overlapping phrase matches as arrays ``start``, ``length``, ``text``, ``role`` and
+    ``value``; longer phrases claim their tokens first, and among phrases of one length the
+    leftmost wins.
+
+    For each phrase length, every phrase's words become batch vocabulary ids and one key; the
+    key of the window starting at each token whose word can begin a phrase is looked up in the
+    sorted phrase keys, and a hit is confirmed word by word.
+    """
+    vocab = pd.Index(tokens.vocab, dtype=object)
     ids, doc, n = tokens.ids, tokens.doc, len(tokens.ids)
-    by_length: dict[int, list] = {}
-    for phrase, meaning in phrases.items():
-        word_ids = [index.get(w) for w in phrase]
-        if None not in word_ids:
-            by_length.setdefault(len(phrase), []).append((word_ids, phrase, meaning))
     covered = np.zeros(n, dtype=bool)
-    matches = []
-    for length in sorted(by_length, reverse=True):
+    found: dict[str, list] = {"start": [], "length": [], "text": [], "role": [], "value": []}
+    for length, table in tables.items():
         if n < length:
             continue
+        word_ids = vocab.get_indexer(table.words.ravel()).reshape(table.words.shape)
+        present = np.flatnonzero((word_ids >= 0).all(axis=1))
+        if not len(present):
+            continue
+        word_ids = word_ids[present]
+        starts_phrase = np.zeros(len(vocab), dtype=bool)
+        starts_phrase[word_ids[:, 0]] = True
         span = n - length + 1
-        # A phrase must lie within one comment: its first and last tokens share a doc.
-        same_doc = doc[:span] == doc[length - 1:]
-        key = {tuple(w): (p, m) for w, p, m in by_length[length]}
-        first_words = np.zeros(len(tokens.vocab), dtype=bool)
-        first_words[[w[0] for w, _, _ in by_length[length]]] = True
-        for start in np.flatnonzero(first_words[ids[:span]] & same_doc):
-            found = key.get(tuple(ids[start:start + length].tolist()))
-            if found is not None and not covered[start:start + length].any():
-                covered[start:start + length] = True
-                matches.append((int(start), length, found[0], *found[1]))
-    return matches
+        # A phrase lies within one comment: its first and last tokens share a doc.
+        candidates = np.flatnonzero(starts_phrase[ids[:span]] & (doc[:span] == doc[length - 1:]))
+        if not len(candidates):
+            continue
+        windows = ids[candidates[:, None] + np.arange(length)]
+        phrase_keys = _window_keys(word_ids)
+        order = np.argsort(phrase_keys, kind="stable")
+        sorted_keys = phrase_keys[order]
+        window_keys = _window_keys(windows)
+        at = np.minimum(np.searchsorted(sorted_keys, window_keys), len(order) - 1)
+        hit = np.flatnonzero(sorted_keys[at] == window_keys)
+        row = order[at[hit]]
+        exact = (word_ids[row] == windows[hit]).all(axis=1)  # keys are hashes: confirm
+        hit, row = hit[exact], row[exact]
+        starts = candidates[hit]
+        covered_before = np.r_[0, np.cumsum(covered)]
+        free = covered_before[starts + length] == covered_before[starts]
+        starts, row = starts[free], row[free]
+        keep = _keep_leftmost(starts, length)
+        starts, row = starts[keep], present[row[keep]]
+        covered[(starts[:, None] + np.arange(length)).ravel()] = True
+        found["start"].append(starts)
+        found["length"].append(np.full(len(starts), length))
+        found["text"].append(table.text[row])
+        found["role"].append(table.role[row])
+        found["value"].append(table.value[row])
+    return {key: np.concatenate(parts) if parts else np.zeros(0)
+            for key, parts in found.items()}
 
 
 def _last_before(flags: np.ndarray) -> np.ndarray:
@@ -175,19 +209,20 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
     valence_v, role_v, factor_v, term_v = _resolve_vocab(tokens.vocab, lexicon)
     ids = tokens.ids
     valence, role, factor, term = valence_v[ids], role_v[ids], factor_v[ids], term_v[ids]
-    for start, length, phrase, kind, value in _match_phrases(tokens, _phrases(lexicon)):
-        valence[start:start + length] = 0.0
-        role[start:start + length] = _NONE
-        term[start:start + length] = ""
+    matched = _match_phrases(tokens, lexicon.phrases)
+    if len(matched["start"]):
+        starts, lengths = matched["start"].astype(np.int64), matched["length"].astype(np.int64)
+        kind = matched["role"].astype(np.int8)
+        inside = np.repeat(starts, lengths) + (np.arange(lengths.sum())
+                                               - np.repeat(np.cumsum(lengths) - lengths, lengths))
+        valence[inside], role[inside], term[inside] = 0.0, _NONE, ""
         # A phrase that opens a clause ("on the other hand") sits on its first word; one that
         # reaches forward ("no one", "a bit") on its last, so its scope counts from there.
-        at = start + length - 1 if kind in _REACHING else start
-        term[at] = " ".join(phrase)
-        if kind == _NONE:
-            valence[at] = value
-        else:
-            role[at] = kind
-            factor[at] = value if kind in (_INTENSIFIER, _DOWNTONER) else 1.0
+        at = np.where(np.isin(kind, _REACHING), starts + lengths - 1, starts)
+        term[at] = matched["text"]
+        role[at] = kind
+        valence[at] = np.where(kind == _NONE, matched["value"], 0.0)
+        factor[at] = np.where((kind == _INTENSIFIER) | (kind == _DOWNTONER), matched["value"], 1.0)
     n = len(ids)
     pos = np.arange(n)
     vocab = tokens.vocab
