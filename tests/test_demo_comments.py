@@ -89,7 +89,10 @@ def test_codeframe_has_the_default_codes_and_schema(codeframe):
                      "LE1", "LE2", "H1", "H2", "H3", "PL1", "PL2", "C1", "C2", "C3",
                      "X1", "X2", "X3", "X4", "Z1", "Z2"]
     for entry in codeframe:
-        assert set(entry) == {"code", "label", "service_id", "description"}
+        special = entry.get("special")
+        assert {"code", "label", "service_id", "description"} <= set(entry)
+        # Substantive codes carry patterns; "none of the above" is what no pattern matched.
+        assert ("include" in entry) == (special != "none_of_the_above"), entry["code"]
         assert entry["label"] and entry["description"]
         if entry["code"][0] in "XZ":
             assert entry["service_id"] is None
