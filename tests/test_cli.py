@@ -65,3 +65,22 @@ def test_weight_writes_every_waves_weights_summing_to_the_population(tmp_path, c
     assert diagnostics["design_effect"].between(1.3, 1.6).all()
     margins_out = pd.read_csv(tmp_path / "weighting_margins.csv")
     assert margins_out["difference_points"].abs().max() < 1e-6
+
+
+def test_code_writes_coded_comments_and_a_review_queue_analysts_can_fill(tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["code", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3,000 comments coded: ")
+    assert "Personal data removed: " in out and "Reliability:" in out
+    coded = pd.read_csv(tmp_path / "coded_comments.csv", keep_default_na=False)
+    queue = pd.read_csv(tmp_path / "review_queue.csv", keep_default_na=False)
+    assert len(coded) == 3000 and coded["comment_id"].is_unique
+    queued = coded["needs_review"].astype(str) == "True"
+    assert sorted(queue["comment_id"]) == sorted(coded.loc[queued, "comment_id"])
+    assert f"{len(queue):,} comment(s) to review" in out
+    # The analyst's columns come last and empty, in hand_coded.csv's order.
+    assert list(queue.columns[-3:]) == ["coder", "sentiment", "themes"]
+    assert (queue[["coder", "sentiment", "themes"]] == "").all().all()
+    assert (tmp_path / "sentiment_model.joblib").exists()

@@ -308,9 +308,9 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         reference = hand_coded[hand_coded["coder"] == coder].set_index("comment_id")
         model = SentimentClassifier(parameters.lexicon).fit(
             [texts_by_id[i] for i in reference.index], reference["sentiment"].to_numpy(object))
-        proba = model.predict_proba(coded["text"].tolist())
-        coded["confidence"] = proba.max(axis=1).round(4)
-        suggested = model.classes_[proba.argmax(axis=1)]
+        all_texts = coded["text"].tolist()
+        coded["confidence"] = model.predict_confidence(all_texts).round(4)
+        suggested = model.predict(all_texts)
         sure = coded["confidence"].to_numpy() >= settings["review_threshold"]
         coded["suggested_sentiment"] = suggested
         coded["sentiment"] = np.where(sure, suggested, "")

@@ -81,6 +81,10 @@ class Lexicon:
     weights: dict[str, float]
     notes: dict[tuple[str, ...], str] = field(default_factory=dict)
 
+    def __deepcopy__(self, memo: dict) -> "Lexicon":
+        # Immutable, and copied by scikit-learn's clone() for every fold: share it instead.
+        return self
+
     @cached_property
     def words(self) -> "WordTable":
         """Every single word the coder knows, with its inflections, as a lookup table."""
