@@ -15,6 +15,8 @@ BUNDLED = [
     "pmresearch/demo/ashbrook/SCENARIO.md",
     "pmresearch/_bundled/parameters/rules.yaml",
     "pmresearch/_bundled/parameters/codeframe.yaml",
+    "pmresearch/_bundled/parameters/lexicon.csv",
+    "pmresearch/_bundled/parameters/sentiment.yaml",
     "pmresearch/_bundled/parameters/services/street_cleansing.yaml",
     "pmresearch/_bundled/notebooks/evidence_pack.ipynb",
 ]
