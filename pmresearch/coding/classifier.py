@@ -39,7 +39,7 @@ from .lexicon import Lexicon
 from .sentiment import score_tokens, summarise
 
 __all__ = ["RuleFeatures", "RuleThemes", "SentimentClassifier", "ThemeClassifier",
-           "cross_validated_predictions", "load_model", "save_model"]
+           "cross_validated_predictions", "cross_validated_themes", "load_model", "save_model"]
 
 
 class RuleFeatures(TransformerMixin, BaseEstimator):
@@ -343,6 +343,22 @@ def cross_validated_predictions(estimator, texts, labels, *, folds: int = 5,
         confidence[test] = (model.predict_confidence(list(text_array[test]))
                             if hasattr(model, "predict_confidence") else proba.max(axis=1))
     return pd.DataFrame({"predicted": predicted, "confidence": confidence})
+
+
+def cross_validated_themes(estimator: ThemeClassifier, texts, themes, *, folds: int = 5,
+                           random_state: int = 0) -> np.ndarray:
+    """Out-of-fold theme predictions (``;``-separated codes), each text predicted by a model
+    that never saw it; folds are shuffled with a fixed seed."""
+    from sklearn.model_selection import KFold
+
+    text_array = np.asarray(_as_texts(texts), dtype=object)
+    themes = np.asarray(list(themes), dtype=object)
+    predicted = np.empty(len(text_array), dtype=object)
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=random_state)
+    for train, test in splitter.split(text_array):
+        model = clone(estimator).fit(list(text_array[train]), list(themes[train]))
+        predicted[test] = model.predict(list(text_array[test]))
+    return predicted
 
 
 def save_model(model: SentimentClassifier, path: str | Path) -> Path:

@@ -207,9 +207,10 @@ class CodedComments:
         return written
 
 
-def _reliability_rows(hand_coded, coder, texts_by_id, coded_by_id, codes, model, folds):
+def _reliability_rows(hand_coded, coder, texts_by_id, coded_by_id, codes, model, theme_model,
+                      folds):
     """Agreement rows: other coders, the model (out of fold) and the rules vs the reference."""
-    from .classifier import cross_validated_predictions
+    from .classifier import cross_validated_predictions, cross_validated_themes
     from .reliability import reliability, theme_reliability
 
     def row(comparison, what, result):
@@ -241,11 +242,17 @@ def _reliability_rows(hand_coded, coder, texts_by_id, coded_by_id, codes, model,
                                       theirs.loc[both, "sentiment"]))
             rows.append(theme_row(f"{other} vs {coder}", reference.loc[both, "themes"],
                                   theirs.loc[both, "themes"]))
+    sample_texts = [texts_by_id[i] for i in reference.index]
     if model is not None:
-        oof = cross_validated_predictions(model, [texts_by_id[i] for i in reference.index],
+        oof = cross_validated_predictions(model, sample_texts,
                                           reference["sentiment"].to_numpy(object), folds=folds)
         rows.append(sentiment_row(f"model vs {coder} ({folds}-fold cross-validation)",
                                   reference["sentiment"], oof["predicted"]))
+    if theme_model is not None:
+        rows.append(theme_row(f"model vs {coder} ({folds}-fold cross-validation)",
+                              reference["themes"],
+                              cross_validated_themes(theme_model, sample_texts,
+                                                     reference["themes"], folds=folds)))
     rows.append(sentiment_row(f"rules vs {coder}", reference["sentiment"],
                               coded_by_id.loc[reference.index, "rule_sentiment"]))
     rows.append(theme_row(f"rules vs {coder}", reference["themes"],
@@ -267,7 +274,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
     -------
     CodedComments
     """
-    from .classifier import SentimentClassifier
+    from .classifier import SentimentClassifier, ThemeClassifier
     from .duplicates import group_near_duplicates
     from .quotes import select_quotes
     from .redact import redact
@@ -321,8 +328,10 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         coded.loc[is_coded, "sentiment_source"] = f"hand-coded ({coder})"
         coded["needs_review"] = coded["sentiment_source"] == "review"
         codes = parameters.codeframe["code"].tolist()
-        reliability_table = _reliability_rows(hand_coded, coder, texts_by_id, coded_by_id, codes,
-                                              SentimentClassifier(parameters.lexicon), folds)
+        reliability_table = _reliability_rows(
+            hand_coded, coder, texts_by_id, coded_by_id, codes,
+            SentimentClassifier(parameters.lexicon), ThemeClassifier(parameters.theme_matcher),
+            folds)
 
     mentions = _mentions(coded)
     quotes = select_quotes(coded, mentions[["comment_id", "code", "sentiment"]],
