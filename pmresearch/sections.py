@@ -341,11 +341,18 @@ def theme_table(ws: Workspace, service_id: str, period: str) -> Styler:
 
 
 def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
-    """The top issues (domain.md §5 rule 14) with up to three redacted quotes each."""
+    """The top issues (domain.md §5 rule 14), each with up to three redacted quotes from the
+    pack's comments; when there is none, the three most raised themes in their commonest tone."""
     table = _themes(ws, service_id, period)
     settings = ws.parameters.settings["coding"]
-    quotes = coding.coded_comments(ws).quotes
-    quotes = quotes[quotes["service_id"] == service_id]
+    coded = coding.coded_comments(ws)
+    dates = pd.to_datetime(coded.comments["date"])
+    window = coded.comments[(coded.comments["service_id"] == service_id)
+                            & dates.between(table.attrs["start"], table.attrs["end"])]
+    mentions = coded.mentions[coded.mentions["comment_id"].isin(window["comment_id"])]
+    quotes = coding.select_quotes(window, mentions, ws.parameters.codeframe,
+                                  max_words=settings["quote_max_words"],
+                                  per_theme=settings["quotes_per_theme"])
     top = table[table["top_issue"]]
     lines = []
     if top.empty:
@@ -353,16 +360,15 @@ def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
                      f"{100 * settings['top_issue_share']:.0f}% of at least "
                      f"{settings['top_issue_min_comments']} comments with at least "
                      f"{100 * settings['top_issue_negative_share']:.0f}% of mentions negative. "
-                     "The most raised themes are quoted instead.")
+                     "The most raised themes are quoted instead, in their commonest tone.")
         top = table.head(3)
     for row in top.itertuples(index=False):
         lines.append(f"\n**{row.label}** ({row.code}): raised in {row.comments:,} comments "
                      f"({row.pct_of_comments:.0f}%), {row.pct_negative:.0f}% of mentions "
                      "negative.\n")
-        wanted = "negative" if row.top_issue else \
-            quotes.loc[quotes["code"] == row.code, "sentiment"].mode().head(1).tolist()
-        picked = quotes[(quotes["code"] == row.code) & quotes["sentiment"].isin(
-            [wanted] if isinstance(wanted, str) else wanted)]
+        tone = "negative" if row.top_issue else \
+            mentions.loc[mentions["code"] == row.code, "sentiment"].value_counts().index[0]
+        picked = quotes[(quotes["code"] == row.code) & (quotes["sentiment"] == tone)]
         for quote in picked.itertuples(index=False):
             campaign = (f" *(one of {quote.group_size} near-identical responses)*"
                         if quote.group_size > 1 else "")

@@ -9,6 +9,7 @@ One module per step, in the order a comment meets them: :mod:`.redact` removes p
 from .coder import (CodedComments, code_by_rules, code_comments, coded_comments,
                     theme_summary)
 from .counts import comment_counts
+from .quotes import select_quotes
 
 __all__ = ["CodedComments", "code_by_rules", "code_comments", "coded_comments", "comment_counts",
-           "theme_summary"]
+           "select_quotes", "theme_summary"]

@@ -62,6 +62,8 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
     def transform(self, texts):
         check_is_fitted(self, "n_features_in_")
         scores = score_tokens(tokenize(list(texts)), self.lexicon)
+        # The label thresholds here only shape four indicator features; the model learns its
+        # own boundaries from the scores, so the defaults serve every council.
         table = summarise(scores, score_scale=self.lexicon.weights["score_scale"],
                           neutral_band=0.05, mixed_threshold=1.0)
         labels = [(table["sentiment"] == label).to_numpy(float)

@@ -79,7 +79,7 @@ def _theme_sentiments(scores, mentions: pd.DataFrame, themes: pd.Series, codes: 
     return out
 
 
-def code_by_rules(texts, parameters) -> pd.DataFrame:
+def code_by_rules(texts, parameters, *, explain: bool = False) -> pd.DataFrame:
     """Sentiment, themes and each theme's sentiment of each comment, by rules alone.
 
     Parameters
@@ -89,13 +89,15 @@ def code_by_rules(texts, parameters) -> pd.DataFrame:
     parameters : Parameters
         Lexicon, code frame and ``settings.coding`` (``workspace.parameters`` or
         :func:`pmresearch.workspace.load_parameters`).
+    explain : bool
+        Add ``why``: the terms that moved each comment's score, strongest first.
 
     Returns
     -------
     DataFrame
         :data:`pmresearch.coding.sentiment.SENTIMENT_COLUMNS`, then ``themes``
         (``;``-separated codes in code-frame order) and ``theme_sentiments``
-        (``code:label;…`` in the same order).
+        (``code:label;…`` in the same order), and ``why`` if asked for.
 
     Examples
     --------
@@ -122,14 +124,15 @@ def code_by_rules(texts, parameters) -> pd.DataFrame:
         scores, mentions, table["themes"], list(matcher.codes),
         table["sentiment"].to_numpy(object), score_scale=lexicon.weights["score_scale"],
         neutral_band=settings["neutral_band"], mixed_threshold=settings["mixed_threshold"])
+    if explain:
+        table["why"] = _why(scores)
     if index is not None:
         table.index = index
     return table
 
 
-def _why(texts, lexicon) -> list[str]:
+def _why(scores) -> list[str]:
     """The terms that moved each comment's rule score, strongest first: "rubbish (−2.4)"."""
-    scores = score_tokens(tokenize(texts), lexicon)
     fired = np.flatnonzero(scores.contribution != 0)
     table = pd.DataFrame({"doc": scores.tokens.doc[fired], "term": scores.term[fired],
                           "contribution": scores.contribution[fired]})
@@ -284,7 +287,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
     comments = ws.comments.reset_index(drop=True)
     redaction = redact(comments["text"])
     texts = redaction.text.fillna("").astype(str)
-    rules = code_by_rules(texts, parameters)
+    rules = code_by_rules(texts, parameters, explain=True)
     groups = group_near_duplicates(texts, threshold=settings["near_duplicate_similarity"],
                                    min_words=settings["near_duplicate_min_words"])
     # Only campaigns are collapsed: eight people who each wrote "No comment" are eight people.
@@ -299,7 +302,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         "rule_sentiment": rules["sentiment"], "rule_score": rules["score"].round(4),
         "themes": rules["themes"], "theme_sentiments": rules["theme_sentiments"],
         "group": groups["group"].to_numpy(), "group_size": groups["group_size"].to_numpy(),
-        "why": _why(texts, parameters.lexicon)})
+        "why": rules["why"]})
     coded["service_id"] = coded["service_id"].fillna("")
     coded_by_id = coded.set_index("comment_id")
     texts_by_id = dict(zip(coded["comment_id"], coded["text"]))
