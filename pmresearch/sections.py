@@ -350,7 +350,7 @@ def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
     window = coded.comments[(coded.comments["service_id"] == service_id)
                             & dates.between(table.attrs["start"], table.attrs["end"])]
     mentions = coded.mentions[coded.mentions["comment_id"].isin(window["comment_id"])]
-    quotes = coding.select_quotes(window, mentions, ws.parameters.codeframe,
+    quotes = coding.select_quotes(window, mentions, ws.parameters.theme_matcher,
                                   max_words=settings["quote_max_words"],
                                   per_theme=settings["quotes_per_theme"])
     top = table[table["top_issue"]]

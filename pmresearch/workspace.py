@@ -627,5 +627,7 @@ def load_workspace(path: str | Path | None = None, *,
     problems, workspace = _validate(shown, directory)
     if problems:
         raise WorkspaceError(problems, workspace=str(shown))
+    if key is not None:
+        workspace.parameters.theme_matcher  # compiled once, then read from the cache by packs
     _cache.write(key, workspace)
     return workspace

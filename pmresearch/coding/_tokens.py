@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["Tokens", "tokenize"]
+__all__ = ["Tokens", "tokenize", "words_of"]
 
 _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from strings
 # The simplest pattern is the fastest (Python's regular expressions cost most of the time here):
@@ -79,6 +79,21 @@ class Tokens:
     def doc_text(self, doc: int) -> list[str]:
         """The tokens of one comment, for explanations and tests."""
         return list(self.text[self.doc == doc])
+
+
+def words_of(text: str) -> list[str]:
+    """The tokens :func:`tokenize` makes of one short text, without the batch machinery
+    (for checking patterns and lexicon terms as they will be read).
+
+    Examples
+    --------
+    >>> words_of("Fly-tipping 'isn’t' OK")
+    ['fly', 'tipping', "isn't", 'ok']
+    """
+    text = text.lower()
+    for apostrophe in _APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return [w.strip("'") or w for w in _TOKEN.findall(text)]
 
 
 def tokenize(texts: Iterable[str]) -> Tokens:

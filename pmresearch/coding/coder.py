@@ -338,7 +338,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
 
     mentions = _mentions(coded)
     quotes = select_quotes(coded, mentions[["comment_id", "code", "sentiment"]],
-                           parameters.codeframe, max_words=settings["quote_max_words"],
+                           parameters.theme_matcher, max_words=settings["quote_max_words"],
                            per_theme=settings["quotes_per_theme"])
     queue = coded.loc[coded["needs_review"], ["comment_id", "service_id", "source", "date",
                                               "text", "suggested_sentiment", "confidence",

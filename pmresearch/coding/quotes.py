@@ -52,7 +52,7 @@ def shorten(sentences: list[str], max_words: int) -> str:
     return " ".join(sentences[0].split()[:max_words]).rstrip(",;:") + "…" if sentences else ""
 
 
-def _quote_texts(candidates: pd.DataFrame, codeframe: pd.DataFrame, max_words: int) -> pd.Series:
+def _quote_texts(candidates: pd.DataFrame, matcher, max_words: int) -> pd.Series:
     """Each candidate's quote: the whole comment if short, else its sentences on the theme."""
     from .themes import code_themes
 
@@ -61,7 +61,7 @@ def _quote_texts(candidates: pd.DataFrame, codeframe: pd.DataFrame, max_words: i
     if not long.any():
         return quotes
     sentences = quotes[long].map(lambda t: _SENTENCE.split(t)).explode()
-    coded = code_themes(sentences.tolist(), codeframe)
+    coded = code_themes(sentences.tolist(), matcher)
     on_theme = [code in themes.split(";") for code, themes in
                 zip(candidates.loc[sentences.index, "code"], coded["themes"])]
     chosen = sentences[on_theme]
@@ -71,7 +71,7 @@ def _quote_texts(candidates: pd.DataFrame, codeframe: pd.DataFrame, max_words: i
     return quotes
 
 
-def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, codeframe: pd.DataFrame, *,
+def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
                   max_words: int = 60, per_theme: int = 3) -> pd.DataFrame:
     """Up to ``per_theme`` representative quotes per service × theme × sentiment.
 
@@ -82,8 +82,9 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, codeframe: pd.
         and ``group_size`` (campaign groups) and ``personal_data_found`` (count).
     mentions : DataFrame
         One row per comment × theme: ``comment_id``, ``code``, ``sentiment`` (of the theme).
-    codeframe : DataFrame
-        The code frame, to find the sentences of a long comment that raise its theme.
+    matcher : ThemeMatcher
+        The compiled code frame (``parameters.theme_matcher``), to find the sentences of a
+        long comment that raise its theme.
     max_words, per_theme : int
         ``quote_max_words`` and ``quotes_per_theme`` from ``rules.yaml``.
 
@@ -102,7 +103,7 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, codeframe: pd.
     ...     "group": [1, 1, 2, 3], "group_size": [2, 2, 1, 1], "personal_data_found": [0, 0, 0, 1]})
     >>> mentions = pd.DataFrame({"comment_id": ["C1", "C2", "C3", "C4"], "code": "H1",
     ...                          "sentiment": "negative"})
-    >>> quotes = select_quotes(comments, mentions, load_parameters().codeframe)
+    >>> quotes = select_quotes(comments, mentions, load_parameters().theme_matcher)
     >>> quotes[["comment_id", "rank", "group_size"]].values.tolist()
     [['C1', 1, 2], ['C3', 2, 1]]
     """
@@ -113,7 +114,7 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, codeframe: pd.
                             & candidates["text"].notna()].reset_index(drop=True)
     if candidates.empty or per_theme == 0:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
-    candidates["quote"] = _quote_texts(candidates, codeframe, max_words)
+    candidates["quote"] = _quote_texts(candidates, matcher, max_words)
     candidates["n_words"] = candidates["quote"].map(_words)
     candidates = candidates[candidates["n_words"] > 0].reset_index(drop=True)
     keys = ["service_id", "code", "sentiment"]

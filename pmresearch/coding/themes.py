@@ -46,7 +46,7 @@ import pandas as pd
 
 from .._schemas import quote_values
 from ..errors import Problem, WorkspaceError
-from ._tokens import Tokens, tokenize
+from ._tokens import Tokens, tokenize, words_of
 
 __all__ = ["DEFAULT_MAX_OTHER_WORDS", "MAX_PATTERN_WORDS", "MENTION_COLUMNS", "ThemeMatcher",
            "assign_themes", "code_themes", "compile_codeframe", "find_mentions"]
@@ -122,7 +122,7 @@ def _pattern_problem(pattern: str) -> tuple[str, str] | None:
         if "*" in core:
             return (f"'*' can only end a word (a stem, as in 'pothole*') or stand alone for any "
                     f"one word, not sit inside {word!r}", "Move or remove the '*'.")
-        read = " ".join(tokenize([core]).text) if core else ""
+        read = " ".join(words_of(core))
         if core and read != core:
             # An apostrophe only joins letters ("don't"); "4x4" is read as "4x" "4".
             if not read:
