@@ -18,8 +18,8 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ._tokens import tokenize
 
 __all__ = ["QUOTE_COLUMNS", "select_quotes", "shorten"]
 
@@ -71,6 +71,25 @@ def _quote_texts(candidates: pd.DataFrame, matcher, max_words: int) -> pd.Series
     return quotes
 
 
+def _similarity_to_group(texts: list[str], group_of: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each text's TF-IDF vector (sublinear term frequency, smoothed
+    idf, unit length) to the mean vector of its group, computed on the flat token arrays."""
+    tokens = tokenize(texts)
+    n, n_terms = len(texts), len(tokens.vocab)
+    words = tokens.is_word
+    pairs, counts = np.unique(tokens.doc[words] * n_terms + tokens.ids[words],
+                              return_counts=True)
+    doc, term = pairs // n_terms, pairs % n_terms
+    idf = np.log((1 + n) / (1 + np.bincount(term, minlength=n_terms))) + 1
+    weight = (1 + np.log(counts)) * idf[term]
+    weight /= np.sqrt(np.bincount(doc, weights=weight ** 2, minlength=n))[doc]
+    group = group_of[doc]
+    cells, cell = np.unique(group * n_terms + term, return_inverse=True)
+    size = np.bincount(group_of)
+    centroid = np.bincount(cell, weights=weight) / size[cells // n_terms]
+    return np.bincount(doc, weights=weight * centroid[cell], minlength=n).round(12)
+
+
 def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
                   max_words: int = 60, per_theme: int = 3) -> pd.DataFrame:
     """Up to ``per_theme`` representative quotes per service × theme × sentiment.
@@ -119,11 +138,7 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
     candidates = candidates[candidates["n_words"] > 0].reset_index(drop=True)
     keys = ["service_id", "code", "sentiment"]
     group_of = candidates.groupby(keys, sort=True).ngroup().to_numpy()
-    vectors = TfidfVectorizer(sublinear_tf=True).fit_transform(candidates["quote"])
-    members = sparse.csr_matrix((np.ones(len(group_of)), (group_of, np.arange(len(group_of)))))
-    centroids = sparse.diags(1 / np.asarray(members.sum(axis=1)).ravel()) @ members @ vectors
-    candidates["similarity"] = np.asarray(
-        vectors.multiply(centroids[group_of]).sum(axis=1)).ravel().round(12)
+    candidates["similarity"] = _similarity_to_group(candidates["quote"].tolist(), group_of)
     ordered = candidates.sort_values(keys + ["similarity", "comment_id"],
                                      ascending=[True, True, True, False, True])
     picked = []
