@@ -14,7 +14,7 @@ Hyphens and slashes separate words, so ``fly-tipping`` is ``fly`` ``tipping``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
@@ -64,6 +64,8 @@ class Tokens:
     sentence: np.ndarray
     position: np.ndarray
     is_word: np.ndarray
+    # Work coders derive from the batch's vocabulary, kept so a second coder need not redo it.
+    memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> np.ndarray:

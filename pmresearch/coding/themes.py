@@ -273,13 +273,21 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return owner, np.repeat(starts, counts) + offset
 
 
-def _resolve(vocab: np.ndarray, kind: np.ndarray, text: np.ndarray) -> tuple[np.ndarray,
-                                                                             np.ndarray]:
+def _resolve(tokens: Tokens, kind: np.ndarray, text: np.ndarray) -> tuple[np.ndarray,
+                                                                           np.ndarray]:
     """(element, vocabulary index) for every vocabulary word each pattern word matches.
 
     The vocabulary is sorted once, so an exact word is one binary search and a stem is the
-    range of words between the stem and the stem followed by the highest character.
+    range of words between the stem and the stem followed by the highest character. The
+    answer is kept in ``tokens.memo`` for the next caller with the same pattern words.
     """
+    key = ("themes", id(kind), id(text))
+    if key not in tokens.memo:
+        tokens.memo[key] = (kind, text, _resolve_words(tokens.vocab, kind, text))
+    return tokens.memo[key][2]
+
+
+def _resolve_words(vocab: np.ndarray, kind: np.ndarray, text: np.ndarray):
     words = vocab.astype(str) if len(vocab) else np.zeros(0, dtype="U1")
     order = np.argsort(words, kind="stable")
     ordered = words[order]
@@ -326,7 +334,7 @@ def _match(tokens: Tokens, matcher: ThemeMatcher,
     words = matcher._pattern_words[rows]
     length = (words >= 0).sum(axis=1)
     kind = matcher._element_kind
-    element, vocab_id = _resolve(tokens.vocab, kind, matcher._element_text)
+    element, vocab_id = _resolve(tokens, kind, matcher._element_text)
     matches = _word_lookup(element, vocab_id, len(kind), n_vocab)
 
     # Anchor each pattern on its rarest word in this batch: the fewest positions to check.
@@ -445,7 +453,7 @@ def _no_content(tokens: Tokens, matcher: ThemeMatcher, matched: np.ndarray) -> n
     z2 = matcher.codes.index(matcher.no_substantive_content)
     # Z2's words ("no", "the", "i") are the commonest of all, so match them only in comments
     # that could qualify: unmatched, with at most max_other_words outside Z2's vocabulary.
-    element, vocab_id = _resolve(tokens.vocab, matcher._element_kind, matcher._element_text)
+    element, vocab_id = _resolve(tokens, matcher._element_kind, matcher._element_text)
     z2_elements = matcher._pattern_words[(matcher._pattern_code == z2)
                                          & (matcher._pattern_role == _INCLUDE)]
     z2_elements = np.unique(z2_elements[z2_elements >= 0])
@@ -458,7 +466,7 @@ def _no_content(tokens: Tokens, matcher: ThemeMatcher, matched: np.ndarray) -> n
     keep = candidate[tokens.doc]
     subset = Tokens(n_docs=n_docs, vocab=tokens.vocab, ids=tokens.ids[keep], doc=tokens.doc[keep],
                     sentence=tokens.sentence[keep], position=tokens.position[keep],
-                    is_word=tokens.is_word[keep])
+                    is_word=tokens.is_word[keep], memo=tokens.memo)  # same vocabulary
     _, start, stop = _surviving(subset, matcher, np.array([z2]))
     _, token = _expand(start, stop - start)
     covered = np.unique(token)
