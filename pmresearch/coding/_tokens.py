@@ -28,7 +28,6 @@ _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from st
 # trimmed from words afterwards, once per distinct word, and a full stop between two numbers
 # ("7.30am", "£2.50") does not end a sentence.
 _TOKEN = re.compile(r"[a-z0-9']+|[.!?;:,\x1e]")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 # Curly apostrophes as typed by word processors and phones (str.replace is many times faster
 # than str.translate on a long string).
 _APOSTROPHES = ("\u2019", "\u2018", "`")
@@ -139,15 +138,13 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     ids = merged[raw_ids] if len(raw_ids) else raw_ids
     vocab = np.asarray(vocab, dtype=object)
     n = len(ids)
-    is_word_v = np.fromiter((_WORD.fullmatch(w) is not None for w in vocab), dtype=bool,
-                            count=len(vocab))
-    is_word = is_word_v[ids] if n else np.zeros(0, dtype=bool)
+    # Character classes of each distinct token's first and last character, vectorised.
+    first = np.array([w[0] for w in vocab], dtype="U1")
+    last = np.array([w[-1] for w in vocab], dtype="U1")
+    is_word = np.char.isalnum(first)[ids] if n else np.zeros(0, dtype=bool)
     ends = np.isin(vocab, [".", "!", "?"])[ids] if n else np.zeros(0, dtype=bool)
-    if n > 2:
-        digit_end = np.fromiter((w[-1].isdigit() for w in vocab), dtype=bool,
-                                count=len(vocab))[ids]
-        digit_start = np.fromiter((w[0].isdigit() for w in vocab), dtype=bool,
-                                  count=len(vocab))[ids]
+    if n > 2:  # a full stop between two numbers is a decimal point
+        digit_end, digit_start = np.char.isdigit(last)[ids], np.char.isdigit(first)[ids]
         ends[1:-1] &= ~(digit_end[:-2] & digit_start[2:])
     # A new sentence starts after a sentence end and at every new comment.
     new_doc = np.r_[True, doc[1:] != doc[:-1]] if len(doc) else np.zeros(0, dtype=bool)
