@@ -52,6 +52,7 @@ from sklearn.model_selection import train_test_split
 
 from pmresearch.coding import code_by_rules
 from pmresearch.coding.classifier import SentimentClassifier
+from pmresearch.coding.coder import reference_coder
 from pmresearch.workspace import load_workspace
 
 HERE = Path(__file__).resolve().parent
@@ -102,55 +103,50 @@ def scores(name: str, gold, predicted, seconds: float | None, n: int) -> dict:
             "comments_per_s": n / seconds if seconds else np.nan}
 
 
-def evaluation_set(path: Path, parameters) -> pd.DataFrame:
-    data = pd.read_csv(path)
-    train, test = train_test_split(data, train_size=0.2, stratify=data["label"], random_state=13)
-    texts, gold = test["text"].tolist(), test["label"].to_numpy(object)
-    print(f"{path.name}: {len(train):,} training rows, {len(test):,} held-out rows")
-    rows = []
-    for name, peer in PEERS.items():
-        labels, seconds = run_peer(peer, texts)
-        if labels is not None:
-            rows.append(scores(name, gold, labels, seconds, len(texts)))
-    coded, seconds = time_rules(texts, parameters)
-    rows.append(scores("pmresearch rules", gold, three_class(coded), seconds, len(texts)))
-    model = SentimentClassifier(parameters.lexicon).fit(train["text"].tolist(),
-                                                        train["label"].to_numpy(object))
-    start = time.perf_counter()
-    predicted = model.predict(texts)
-    rows.append(scores("pmresearch trained (20%)", gold, predicted,
-                       time.perf_counter() - start, len(texts)))
-    return pd.DataFrame(rows)
-
-
-def demo_council() -> pd.DataFrame:
-    ws = load_workspace()
-    parameters = ws.parameters
-    comments = ws.comments.set_index("comment_id")
-    gold = pd.read_csv(ws.path / "comments.csv", usecols=["comment_id", "sentiment"],
-                       index_col="comment_id")["sentiment"]
-    coder = parameters.settings["coding"].get("reference_coder") or \
-        ws.hand_coded["coder"].value_counts().index[0]
-    sample = ws.hand_coded[ws.hand_coded["coder"] == coder].set_index("comment_id")
-    held_out = comments.index.difference(ws.hand_coded["comment_id"])
-    texts = comments.loc[held_out, "text"].tolist()
-    truth = gold.loc[held_out].to_numpy(object)
-    print(f"demo council: {len(sample):,} hand-coded comments ({coder}) to train on, "
-          f"{len(held_out):,} other comments scored against the gold labels")
+def compare(parameters, texts: list[str], truth: np.ndarray, train_texts: list[str],
+            train_labels: np.ndarray, *, trained_on: str, three_classes: bool) -> pd.DataFrame:
+    """Every tool's figures on the same ``texts``; the trained model sees only the training
+    rows."""
     rows = []
     for name, peer in PEERS.items():
         labels, seconds = run_peer(peer, texts)
         if labels is not None:
             rows.append(scores(name, truth, labels, seconds, len(texts)))
     coded, seconds = time_rules(texts, parameters)
-    rows.append(scores("pmresearch rules", truth, coded["sentiment"], seconds, len(texts)))
-    model = SentimentClassifier(parameters.lexicon).fit(
-        comments.loc[sample.index, "text"].tolist(), sample["sentiment"].to_numpy(object))
+    rules = three_class(coded) if three_classes else coded["sentiment"]
+    rows.append(scores("pmresearch rules", truth, rules, seconds, len(texts)))
+    model = SentimentClassifier(parameters.lexicon).fit(train_texts, train_labels)
     start = time.perf_counter()
     predicted = model.predict(texts)
-    rows.append(scores("pmresearch trained (hand-coded)", truth, predicted,
+    rows.append(scores(f"pmresearch trained ({trained_on})", truth, predicted,
                        time.perf_counter() - start, len(texts)))
     return pd.DataFrame(rows)
+
+
+def evaluation_set(path: Path, parameters) -> pd.DataFrame:
+    data = pd.read_csv(path)
+    train, test = train_test_split(data, train_size=0.2, stratify=data["label"], random_state=13)
+    print(f"{path.name}: {len(train):,} training rows, {len(test):,} held-out rows")
+    return compare(parameters, test["text"].tolist(), test["label"].to_numpy(object),
+                   train["text"].tolist(), train["label"].to_numpy(object), trained_on="20%",
+                   three_classes=True)
+
+
+def demo_council() -> pd.DataFrame:
+    ws = load_workspace()
+    comments = ws.comments.set_index("comment_id")
+    gold = pd.read_csv(ws.path / "comments.csv", usecols=["comment_id", "sentiment"],
+                       index_col="comment_id")["sentiment"]
+    coder = reference_coder(ws.hand_coded, ws.parameters.settings["coding"])
+    sample = ws.hand_coded[ws.hand_coded["coder"] == coder].set_index("comment_id")
+    held_out = comments.index.difference(ws.hand_coded["comment_id"])
+    print(f"demo council: {len(sample):,} hand-coded comments ({coder}) to train on, "
+          f"{len(held_out):,} other comments scored against the gold labels")
+    return compare(ws.parameters, comments.loc[held_out, "text"].tolist(),
+                   gold.loc[held_out].to_numpy(object),
+                   comments.loc[sample.index, "text"].tolist(),
+                   sample["sentiment"].to_numpy(object), trained_on="hand-coded",
+                   three_classes=False)
 
 
 def show(table: pd.DataFrame) -> None:
