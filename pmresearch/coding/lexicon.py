@@ -32,7 +32,8 @@ import yaml
 
 from ..errors import Problem, WorkspaceError
 
-__all__ = ["Lexicon", "PhraseTable", "WEIGHTS", "WordTable", "load_lexicon", "read_lexicon"]
+__all__ = ["Lexicon", "PhraseTable", "WEIGHTS", "WordTable", "load_lexicon", "phrase_keys",
+           "read_lexicon"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 MAX_PHRASE_WORDS = 4
@@ -91,9 +92,18 @@ class Lexicon:
         return _word_table(self)
 
     @cached_property
-    def phrases(self) -> dict[int, "PhraseTable"]:
-        """Every phrase of two or more words, by length, as arrays for batch matching."""
+    def _phrase_index(self) -> tuple[pd.Index, dict[int, "PhraseTable"]]:
         return _phrase_tables(self)
+
+    @property
+    def phrase_words(self) -> pd.Index:
+        """Every word that occurs in a phrase of two or more words."""
+        return self._phrase_index[0]
+
+    @property
+    def phrases(self) -> dict[int, "PhraseTable"]:
+        """Every phrase of two or more words, by length (longest first), for batch matching."""
+        return self._phrase_index[1]
 
 
 # Roles a word can play besides carrying valence; the sentiment rules switch on these.
@@ -113,15 +123,35 @@ class WordTable:
 
 @dataclass(frozen=True, eq=False)
 class PhraseTable:
-    """Phrases of one length: ``words`` (phrases × length), role, factor or valence, text."""
+    """Phrases of one length, ready for batch matching.
+
+    ``words`` holds each phrase's words as ids into the lexicon's phrase vocabulary
+    (:attr:`Lexicon.phrase_words`), and ``keys`` one integer per phrase made from them
+    (base ``len(phrase_words) + 1``, so distinct phrases have distinct keys), sorted, with
+    ``row`` mapping each sorted key back to its phrase. ``first`` and ``second`` mark the
+    vocabulary ids that can begin a phrase or come second in one.
+    """
 
     words: np.ndarray
+    keys: np.ndarray
+    row: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
     role: np.ndarray
     value: np.ndarray
     text: np.ndarray
 
 
-def _phrase_tables(lexicon: Lexicon) -> dict[int, PhraseTable]:
+def phrase_keys(word_ids: np.ndarray, base: int) -> np.ndarray:
+    """One integer per row of phrase-vocabulary ids (rows × length); −1 (not a phrase word)
+    keys to a value no phrase has. Exact, not a hash, while base ** length < 2 ** 63."""
+    key = np.zeros(len(word_ids), dtype=np.int64)
+    for column in word_ids.T:
+        key = key * base + (column + 1)
+    return key
+
+
+def _phrase_tables(lexicon: Lexicon) -> tuple[pd.Index, dict[int, PhraseTable]]:
     # Later updates win: a lexicon.csv phrase overrides a word-list phrase of the same text.
     found: dict[tuple[str, ...], tuple[int, float]] = {}
     for role, terms in ((NEGATOR, lexicon.negators), (CONTRAST, lexicon.contrast_after),
@@ -131,15 +161,28 @@ def _phrase_tables(lexicon: Lexicon) -> dict[int, PhraseTable]:
     found.update({t: (INTENSIFIER, 1 + v) for t, v in lexicon.intensifiers.items() if len(t) > 1})
     found.update({t: (DOWNTONER, v) for t, v in lexicon.downtoners.items() if len(t) > 1})
     found.update({t: (NONE, v) for t, v in lexicon.valence.items() if len(t) > 1})
+    vocabulary = pd.Index(sorted({w for t in found for w in t}), dtype=object)
+    base = len(vocabulary) + 1
+    if base ** MAX_PHRASE_WORDS >= 2 ** 63:
+        raise ValueError(f"{len(vocabulary):,} distinct phrase words are too many to key "
+                         f"phrases of {MAX_PHRASE_WORDS} words exactly")
     tables = {}
     for length in sorted({len(t) for t in found}, reverse=True):
         terms = [t for t in found if len(t) == length]
+        word_ids = vocabulary.get_indexer(np.array(terms, dtype=object).ravel()) \
+            .reshape(len(terms), length)
+        keys = phrase_keys(word_ids, base)
+        order = np.argsort(keys, kind="stable")
+        first = np.zeros(base, dtype=bool)
+        first[word_ids[:, 0]] = True
+        second = np.zeros(base, dtype=bool)
+        second[word_ids[:, 1]] = True
         tables[length] = PhraseTable(
-            words=np.array(terms, dtype=object).reshape(len(terms), length),
+            words=word_ids, keys=keys[order], row=order, first=first, second=second,
             role=np.array([found[t][0] for t in terms], dtype=np.int8),
             value=np.array([found[t][1] for t in terms]),
             text=np.array([" ".join(t) for t in terms], dtype=object))
-    return tables
+    return vocabulary, tables
 
 
 def _inflections(word: str) -> list[str]:

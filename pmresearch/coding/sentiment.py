@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._tokens import Tokens, tokenize
-from .lexicon import Lexicon
+from .lexicon import Lexicon, phrase_keys
 
 __all__ = ["SENTIMENT_COLUMNS", "SENTIMENT_LABELS", "TokenScores", "explain_sentiment",
            "label_sentiment", "score_sentiment", "score_tokens", "summarise"]
@@ -99,18 +99,11 @@ def _resolve_vocab(vocab: np.ndarray, lexicon: Lexicon):
     factor = np.where(known, table.factor[at], 1.0)
     term = np.where(known, table.term[at], "").astype(object)
     # Any contraction in n't negates (didn't, shan't, needn't), listed or not.
-    contraction = ~known & np.char.endswith(vocab.astype(str), "n't") if len(vocab) else known
+    unknown = np.flatnonzero(~known)
+    contraction = unknown[[w.endswith("n't") for w in vocab[unknown]]] if len(unknown) else unknown
     role[contraction] = _NEGATOR
     term[contraction] = vocab[contraction]
     return valence, role, factor, term
-
-
-def _window_keys(ids: np.ndarray) -> np.ndarray:
-    """One 64-bit key per row of word ids (rows × length), for sorted lookup."""
-    key = np.zeros(len(ids), dtype=np.uint64)
-    for column in ids.T:
-        key = key * np.uint64(1_000_003) + column.astype(np.uint64)  # wraps: a hash
-    return key
 
 
 def _keep_leftmost(starts: np.ndarray, length: int) -> np.ndarray:
@@ -126,50 +119,41 @@ def _keep_leftmost(starts: np.ndarray, length: int) -> np.ndarray:
     return keep
 
 
-def _match_phrases(tokens: Tokens, tables: dict) -> dict[str, np.ndarray]:
+def _match_phrases(tokens: Tokens, lexicon: Lexicon) -> dict[str, np.ndarray]:
     """Non-overlapping phrase matches as arrays ``start``, ``length``, ``text``, ``role`` and
     ``value``; longer phrases claim their tokens first, and among phrases of one length the
     leftmost wins.
 
-    For each phrase length, every phrase's words become batch vocabulary ids and one key; the
-    key of the window starting at each token whose word can begin a phrase is looked up in the
-    sorted phrase keys, and a hit is confirmed word by word.
+    Each token becomes an id in the lexicon's phrase vocabulary (−1 if no phrase has it). A
+    window of tokens whose first word can begin a phrase and whose second can follow one is
+    keyed exactly like the phrases are, and looked up among their sorted keys.
     """
-    vocab = pd.Index(tokens.vocab, dtype=object)
+    words = lexicon.phrase_words
+    base = len(words) + 1
     ids, doc, n = tokens.ids, tokens.doc, len(tokens.ids)
+    in_phrases = words.get_indexer(tokens.vocab)[ids] if n else np.zeros(0, dtype=np.int64)
     covered = np.zeros(n, dtype=bool)
     found: dict[str, list] = {"start": [], "length": [], "text": [], "role": [], "value": []}
-    for length, table in tables.items():
+    for length, table in lexicon.phrases.items():
         if n < length:
             continue
-        word_ids = vocab.get_indexer(table.words.ravel()).reshape(table.words.shape)
-        present = np.flatnonzero((word_ids >= 0).all(axis=1))
-        if not len(present):
-            continue
-        word_ids = word_ids[present]
-        starts_phrase = np.zeros(len(vocab), dtype=bool)
-        starts_phrase[word_ids[:, 0]] = True
         span = n - length + 1
         # A phrase lies within one comment: its first and last tokens share a doc.
-        candidates = np.flatnonzero(starts_phrase[ids[:span]] & (doc[:span] == doc[length - 1:]))
+        candidates = np.flatnonzero(table.first[in_phrases[:span]]
+                                    & table.second[in_phrases[1:span + 1]]
+                                    & (in_phrases[:span] >= 0) & (in_phrases[1:span + 1] >= 0)
+                                    & (doc[:span] == doc[length - 1:]))
         if not len(candidates):
             continue
-        windows = ids[candidates[:, None] + np.arange(length)]
-        phrase_keys = _window_keys(word_ids)
-        order = np.argsort(phrase_keys, kind="stable")
-        sorted_keys = phrase_keys[order]
-        window_keys = _window_keys(windows)
-        at = np.minimum(np.searchsorted(sorted_keys, window_keys), len(order) - 1)
-        hit = np.flatnonzero(sorted_keys[at] == window_keys)
-        row = order[at[hit]]
-        exact = (word_ids[row] == windows[hit]).all(axis=1)  # keys are hashes: confirm
-        hit, row = hit[exact], row[exact]
-        starts = candidates[hit]
+        window_keys = phrase_keys(in_phrases[candidates[:, None] + np.arange(length)], base)
+        at = np.minimum(np.searchsorted(table.keys, window_keys), len(table.keys) - 1)
+        hit = table.keys[at] == window_keys
+        starts, row = candidates[hit], table.row[at[hit]]
         covered_before = np.r_[0, np.cumsum(covered)]
         free = covered_before[starts + length] == covered_before[starts]
         starts, row = starts[free], row[free]
         keep = _keep_leftmost(starts, length)
-        starts, row = starts[keep], present[row[keep]]
+        starts, row = starts[keep], row[keep]
         covered[(starts[:, None] + np.arange(length)).ravel()] = True
         found["start"].append(starts)
         found["length"].append(np.full(len(starts), length))
@@ -209,7 +193,7 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
     valence_v, role_v, factor_v, term_v = _resolve_vocab(tokens.vocab, lexicon)
     ids = tokens.ids
     valence, role, factor, term = valence_v[ids], role_v[ids], factor_v[ids], term_v[ids]
-    matched = _match_phrases(tokens, lexicon.phrases)
+    matched = _match_phrases(tokens, lexicon)
     if len(matched["start"]):
         starts, lengths = matched["start"].astype(np.int64), matched["length"].astype(np.int64)
         kind = matched["role"].astype(np.int8)
@@ -228,7 +212,7 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
     vocab = tokens.vocab
     semicolon = np.isin(vocab, [";", ":"])[ids]
     comma = (vocab == ",")[ids]
-    bang = np.fromiter((w[0] == "!" for w in vocab), dtype=bool, count=len(vocab))[ids]
+    bang = np.asarray(vocab == "!", dtype=bool)[ids]
     punctuation = ~tokens.is_word
     marker = (role == _CONTRAST) | (role == _CONCESSIVE)
     doc_start = _first_of(tokens.doc)
