@@ -82,6 +82,16 @@ class Tokens:
         return list(self.text[self.doc == doc])
 
 
+def _first_and_last(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's first and last character, as one-character arrays."""
+    if not len(words):
+        return np.zeros(0, dtype="U1"), np.zeros(0, dtype="U1")
+    fixed = words.astype(str)
+    width = fixed.dtype.itemsize // 4
+    chars = fixed.view("U1").reshape(len(fixed), width)
+    return chars[:, 0].copy(), chars[np.arange(len(fixed)), np.char.str_len(fixed) - 1]
+
+
 def words_of(text: str) -> list[str]:
     """The tokens :func:`tokenize` makes of one short text, without the batch machinery
     (for checking patterns and lexicon terms as they will be read).
@@ -117,8 +127,16 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     >>> tokens.doc.tolist(), tokens.sentence.tolist()
     ([0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 0, 1, 1, 1])
     """
-    texts = ["" if not isinstance(t, str) else t.replace(_SEPARATOR, " ") for t in texts]
-    joined = _SEPARATOR.join(texts).lower()
+    texts = texts if isinstance(texts, list) else list(texts)
+    try:
+        joined = _SEPARATOR.join(texts)
+    except TypeError:  # a missing comment (NaN, None) is an empty one
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1 and texts:
+        texts = [t.replace(_SEPARATOR, " ") for t in texts]  # the separator inside a comment
+        joined = _SEPARATOR.join(texts)
+    joined = joined.lower()
     for apostrophe in _APOSTROPHES:
         joined = joined.replace(apostrophe, "'")
     joined += _SEPARATOR
@@ -132,15 +150,21 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     raw_ids = all_ids[keep]
     raw_ids = raw_ids - (raw_ids > separator)
     raw_vocab = np.delete(np.asarray(all_vocab, dtype=object), separator)
+    first, last = _first_and_last(raw_vocab)
     # 'rubbish' and rubbish are one word; a lone quote mark is kept as a non-word.
-    cleaned = [w.strip("'") or w for w in raw_vocab]
-    merged, vocab = pd.factorize(np.array(cleaned, dtype=object))
-    ids = merged[raw_ids] if len(raw_ids) else raw_ids
-    vocab = np.asarray(vocab, dtype=object)
+    quoted = np.flatnonzero((first == "'") | (last == "'"))
+    if len(quoted):
+        raw_vocab[quoted] = [w.strip("'") or w for w in raw_vocab[quoted]]
+        first[quoted], last[quoted] = _first_and_last(raw_vocab[quoted])
+        merged, unique = pd.factorize(raw_vocab)
+        ids = merged[raw_ids] if len(raw_ids) else raw_ids
+        vocab = np.asarray(unique, dtype=object)
+        at = np.zeros(len(vocab), dtype=np.int64)
+        at[merged] = np.arange(len(merged))
+        first, last = first[at], last[at]
+    else:
+        ids, vocab = raw_ids, raw_vocab
     n = len(ids)
-    # Character classes of each distinct token's first and last character, vectorised.
-    first = np.array([w[0] for w in vocab], dtype="U1")
-    last = np.array([w[-1] for w in vocab], dtype="U1")
     is_word = np.char.isalnum(first)[ids] if n else np.zeros(0, dtype=bool)
     ends = np.isin(vocab, [".", "!", "?"])[ids] if n else np.zeros(0, dtype=bool)
     if n > 2:  # a full stop between two numbers is a decimal point
