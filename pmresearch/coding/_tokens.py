@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["Tokens", "tokenize", "words_of"]
+__all__ = ["Tokens", "tokenize", "vocab_text", "words_of"]
 
 _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from strings
 # The simplest pattern is the fastest (Python's regular expressions cost most of the time here):
@@ -80,6 +80,15 @@ class Tokens:
     def doc_text(self, doc: int) -> list[str]:
         """The tokens of one comment, for explanations and tests."""
         return list(self.text[self.doc == doc])
+
+
+def vocab_text(tokens: Tokens) -> np.ndarray:
+    """The batch's vocabulary as a fixed-width string array (for numpy's string functions),
+    made once per batch."""
+    if "vocab_text" not in tokens.memo:
+        tokens.memo["vocab_text"] = tokens.vocab.astype(str) if len(tokens.vocab) else \
+            np.zeros(0, dtype="U1")
+    return tokens.memo["vocab_text"]
 
 
 def _first_and_last(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -127,13 +127,13 @@ class PhraseTable:
 
     ``words`` holds each phrase's words as ids into the lexicon's phrase vocabulary
     (:attr:`Lexicon.phrase_words`), and ``keys`` one integer per phrase made from them
-    (base ``len(phrase_words) + 1``, so distinct phrases have distinct keys), sorted, with
-    ``row`` mapping each sorted key back to its phrase. ``first`` and ``second`` mark the
+    (base ``len(phrase_words) + 1``, so distinct phrases have distinct keys) as a hashed
+    index, with ``row`` mapping each key back to its phrase. ``first`` and ``second`` mark the
     vocabulary ids that can begin a phrase or come second in one.
     """
 
     words: np.ndarray
-    keys: np.ndarray
+    keys: pd.Index
     row: np.ndarray
     first: np.ndarray
     second: np.ndarray
@@ -178,7 +178,7 @@ def _phrase_tables(lexicon: Lexicon) -> tuple[pd.Index, dict[int, PhraseTable]]:
         second = np.zeros(base, dtype=bool)
         second[word_ids[:, 1]] = True
         tables[length] = PhraseTable(
-            words=word_ids, keys=keys[order], row=order, first=first, second=second,
+            words=word_ids, keys=pd.Index(keys[order]), row=order, first=first, second=second,
             role=np.array([found[t][0] for t in terms], dtype=np.int8),
             value=np.array([found[t][1] for t in terms]),
             text=np.array([" ".join(t) for t in terms], dtype=object))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._tokens import Tokens, tokenize
+from ._tokens import Tokens, tokenize, vocab_text
 from .lexicon import Lexicon, phrase_keys
 
 __all__ = ["SENTIMENT_COLUMNS", "SENTIMENT_LABELS", "TokenScores", "explain_sentiment",
@@ -89,8 +89,9 @@ class TokenScores:
     modifier_at: np.ndarray
 
 
-def _resolve_vocab(vocab: np.ndarray, lexicon: Lexicon):
+def _resolve_vocab(tokens: Tokens, lexicon: Lexicon):
     """Valence, role, factor and matched term of every distinct word of a batch."""
+    vocab = tokens.vocab
     table = lexicon.words
     at = table.index.get_indexer(vocab)
     known = at >= 0
@@ -99,8 +100,7 @@ def _resolve_vocab(vocab: np.ndarray, lexicon: Lexicon):
     factor = np.where(known, table.factor[at], 1.0)
     term = np.where(known, table.term[at], "").astype(object)
     # Any contraction in n't negates (didn't, shan't, needn't), listed or not.
-    unknown = np.flatnonzero(~known)
-    contraction = unknown[[w.endswith("n't") for w in vocab[unknown]]] if len(unknown) else unknown
+    contraction = ~known & np.char.endswith(vocab_text(tokens), "n't")
     role[contraction] = _NEGATOR
     term[contraction] = vocab[contraction]
     return valence, role, factor, term
@@ -146,12 +146,12 @@ def _match_phrases(tokens: Tokens, lexicon: Lexicon) -> dict[str, np.ndarray]:
         if not len(candidates):
             continue
         window_keys = phrase_keys(in_phrases[candidates[:, None] + np.arange(length)], base)
-        at = np.minimum(np.searchsorted(table.keys, window_keys), len(table.keys) - 1)
-        hit = table.keys[at] == window_keys
+        at = table.keys.get_indexer(window_keys)
+        hit = at >= 0
         starts, row = candidates[hit], table.row[at[hit]]
-        covered_before = np.r_[0, np.cumsum(covered)]
-        free = covered_before[starts + length] == covered_before[starts]
-        starts, row = starts[free], row[free]
+        if covered.any():  # a longer phrase already holds some of these tokens
+            free = ~covered[starts[:, None] + np.arange(length)].any(axis=1)
+            starts, row = starts[free], row[free]
         keep = _keep_leftmost(starts, length)
         starts, row = starts[keep], row[keep]
         covered[(starts[:, None] + np.arange(length)).ravel()] = True
@@ -162,12 +162,6 @@ def _match_phrases(tokens: Tokens, lexicon: Lexicon) -> dict[str, np.ndarray]:
         found["value"].append(table.value[row])
     return {key: np.concatenate(parts) if parts else np.zeros(0)
             for key, parts in found.items()}
-
-
-def _last_before(flags: np.ndarray) -> np.ndarray:
-    """For each position, the position of the latest True strictly before it (−1 if none)."""
-    at = np.where(flags, np.arange(len(flags)), -1)
-    return np.r_[-1, np.maximum.accumulate(at)[:-1]] if len(flags) else at
 
 
 def _first_of(group: np.ndarray) -> np.ndarray:
@@ -190,7 +184,7 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
     TokenScores
     """
     w = lexicon.weights
-    valence_v, role_v, factor_v, term_v = _resolve_vocab(tokens.vocab, lexicon)
+    valence_v, role_v, factor_v, term_v = _resolve_vocab(tokens, lexicon)
     ids = tokens.ids
     valence, role, factor, term = valence_v[ids], role_v[ids], factor_v[ids], term_v[ids]
     matched = _match_phrases(tokens, lexicon)
@@ -208,7 +202,6 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
         valence[at] = np.where(kind == _NONE, matched["value"], 0.0)
         factor[at] = np.where((kind == _INTENSIFIER) | (kind == _DOWNTONER), matched["value"], 1.0)
     n = len(ids)
-    pos = np.arange(n)
     vocab = tokens.vocab
     semicolon = np.isin(vocab, [";", ":"])[ids]
     comma = (vocab == ",")[ids]
@@ -221,12 +214,18 @@ def score_tokens(tokens: Tokens, lexicon: Lexicon) -> TokenScores:
     # Negators, modifiers and "would" reach forward within a scope that punctuation and
     # contrast markers close.
     scope = np.cumsum(doc_start | punctuation | marker)
-    has_valence = valence != 0
+    valued = np.flatnonzero(valence != 0)
 
-    def reach(flags: np.ndarray, distance: float) -> np.ndarray:
-        last = _last_before(flags)
-        return (last >= 0) & (pos - last <= distance) & (scope[np.maximum(last, 0)] == scope) \
-            & has_valence, last
+    def reach(flags: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+        """Which terms the nearest earlier trigger reaches, and where that trigger is (−1)."""
+        trigger_at = np.full(n, -1)
+        triggers = np.flatnonzero(flags)
+        if len(triggers) and len(valued):
+            nearest = np.searchsorted(triggers, valued) - 1
+            last = triggers[np.maximum(nearest, 0)]
+            ok = (nearest >= 0) & (valued - last <= distance) & (scope[last] == scope[valued])
+            trigger_at[valued[ok]] = last[ok]
+        return trigger_at >= 0, trigger_at
 
     negated_mask, negator_at = reach(role == _NEGATOR, w["negation_scope"])
     negated = np.where(negated_mask & (valence > 0), w["negated_positive"],

@@ -46,7 +46,7 @@ import pandas as pd
 
 from .._schemas import quote_values
 from ..errors import Problem, WorkspaceError
-from ._tokens import Tokens, tokenize, words_of
+from ._tokens import Tokens, tokenize, vocab_text, words_of
 
 __all__ = ["DEFAULT_MAX_OTHER_WORDS", "MAX_PATTERN_WORDS", "MENTION_COLUMNS", "ThemeMatcher",
            "assign_themes", "code_themes", "compile_codeframe", "find_mentions"]
@@ -283,12 +283,11 @@ def _resolve(tokens: Tokens, kind: np.ndarray, text: np.ndarray) -> tuple[np.nda
     """
     key = ("themes", id(kind), id(text))
     if key not in tokens.memo:
-        tokens.memo[key] = (kind, text, _resolve_words(tokens.vocab, kind, text))
+        tokens.memo[key] = (kind, text, _resolve_words(vocab_text(tokens), kind, text))
     return tokens.memo[key][2]
 
 
-def _resolve_words(vocab: np.ndarray, kind: np.ndarray, text: np.ndarray):
-    words = vocab.astype(str) if len(vocab) else np.zeros(0, dtype="U1")
+def _resolve_words(words: np.ndarray, kind: np.ndarray, text: np.ndarray):
     order = np.argsort(words, kind="stable")
     ordered = words[order]
     low = np.searchsorted(ordered, text, side="left")
