@@ -50,8 +50,6 @@ class Tokens:
     sentence : ndarray of int
         For each token, a sentence number unique across the batch; a sentence ends at
         ``.``, ``!`` or ``?`` (the punctuation belongs to the sentence it ends).
-    position : ndarray of int
-        For each token, its position in its comment (0 for the first).
     is_word : ndarray of bool
         True for words, False for punctuation.
     """
@@ -61,7 +59,6 @@ class Tokens:
     ids: np.ndarray
     doc: np.ndarray
     sentence: np.ndarray
-    position: np.ndarray
     is_word: np.ndarray
     # Work coders derive from the batch's vocabulary, kept so a second coder need not redo it.
     memo: dict = field(default_factory=dict, repr=False)
@@ -183,8 +180,5 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     new_doc = np.r_[True, doc[1:] != doc[:-1]] if len(doc) else np.zeros(0, dtype=bool)
     starts = new_doc | np.r_[False, ends[:-1]] if len(doc) else new_doc
     sentence = np.cumsum(starts) - 1
-    first = np.flatnonzero(new_doc)
-    position = np.arange(len(doc)) - np.repeat(first, np.diff(np.r_[first, len(doc)]))
     return Tokens(n_docs=len(texts), vocab=vocab, ids=ids.astype(np.int64), doc=doc,
-                  sentence=sentence.astype(np.int64), position=position.astype(np.int64),
-                  is_word=is_word)
+                  sentence=sentence.astype(np.int64), is_word=is_word)

@@ -1,5 +1,4 @@
-"""Free-text consultation comments: counts now; redaction, sentiment and themes build on these.
-"""
+"""How many comments a service received, by source: the base every coded figure rests on."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ class TokenScores:
     clause : ndarray of int
         A clause number unique across the batch (sentences split at ``;``, ``:``, contrast
         markers, and the comma that closes a concessive clause).
-    trigger : ndarray of int
+    negator_at, modifier_at : ndarray of int
         For a negated or modified term, the position of the word that changed it (else −1).
     """
 

@@ -464,7 +464,7 @@ def _no_content(tokens: Tokens, matcher: ThemeMatcher, matched: np.ndarray) -> n
     candidate = ~matched & ~empty & (other <= matcher.max_other_words)
     keep = candidate[tokens.doc]
     subset = Tokens(n_docs=n_docs, vocab=tokens.vocab, ids=tokens.ids[keep], doc=tokens.doc[keep],
-                    sentence=tokens.sentence[keep], position=tokens.position[keep],
+                    sentence=tokens.sentence[keep],
                     is_word=tokens.is_word[keep], memo=tokens.memo)  # same vocabulary
     _, start, stop = _surviving(subset, matcher, np.array([z2]))
     _, token = _expand(start, stop - start)
