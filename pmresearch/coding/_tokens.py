@@ -1,8 +1,8 @@
 """Tokens of many comments at once, as flat arrays, so coding runs at C speed.
 
 Every coder in this package (sentiment, themes, near-duplicates) reads the same
-:class:`Tokens`: all comments are joined with a NUL separator and split by one regular
-expression, then each token's text is replaced by an index into the batch's vocabulary. A coder
+:class:`Tokens`: all comments are joined with a separator and split in one pass, then each
+token's text is replaced by an index into the batch's vocabulary. A coder
 resolves each *distinct* token once (a few thousand per batch) and spreads the answer to every
 occurrence with array indexing, instead of looping over words in Python.
 
@@ -23,11 +23,20 @@ import pandas as pd
 __all__ = ["Tokens", "tokenize", "vocab_text", "words_of"]
 
 _SEPARATOR = "\x1e"  # ASCII record separator: numpy drops trailing NULs from strings
-# The simplest pattern is the fastest (Python's regular expressions cost most of the time here):
-# runs of letters, digits and apostrophes, and single punctuation marks. Stray quotes are
-# trimmed from words afterwards, once per distinct word, and a full stop between two numbers
-# ("7.30am", "£2.50") does not end a sentence.
+# Tokens are runs of letters, digits and apostrophes, and single punctuation marks. Stray quotes
+# are trimmed from words afterwards, once per distinct word, and a full stop between two numbers
+# ("7.30am", "£2.50") does not end a sentence. ``words_of`` reads one text with this pattern;
+# a batch is split without regular expressions (below), to the same tokens.
 _TOKEN = re.compile(r"[a-z0-9']+|[.!?;:,\x1e]")
+# The batch splitter: every byte of the UTF-8 text that cannot be part of a token becomes a
+# space (bytes of non-ASCII characters too, as the pattern treats them), each punctuation mark
+# gets spaces around it, and str.split does the rest: three times faster than the pattern's
+# findall. The comment separator becomes "#", which no other character can now be.
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789'.!?;:,\x1e")
+_BYTE_TABLE = bytes(byte if byte in _KEEP else ord(" ") for byte in range(256))
+_SPACED = tuple((mark.encode(), f" {mark} ".encode()) for mark in ".!?;:,") + \
+    ((_SEPARATOR.encode(), b" # "),)
+_SPLIT_SEPARATOR = "#"
 # Curly apostrophes as typed by word processors and phones (str.replace is many times faster
 # than str.translate on a long string).
 _APOSTROPHES = ("\u2019", "\u2018", "`")
@@ -113,6 +122,16 @@ def words_of(text: str) -> list[str]:
     return [w.strip("'") or w for w in _TOKEN.findall(text)]
 
 
+def _split(joined: str) -> list[str]:
+    """The tokens of the joined, lower-cased batch, as ``_TOKEN.findall`` gives them (with
+    ``_SPLIT_SEPARATOR`` for the separator)."""
+    spaced = joined.encode("utf-8").translate(_BYTE_TABLE)
+    for mark, padded in _SPACED:
+        if mark in spaced:
+            spaced = spaced.replace(mark, padded)
+    return spaced.decode("ascii").split()
+
+
 def tokenize(texts: Iterable[str]) -> Tokens:
     """Split comments into :class:`Tokens`.
 
@@ -148,8 +167,8 @@ def tokenize(texts: Iterable[str]) -> Tokens:
     joined += _SEPARATOR
     # Factorise first and find the separators by id: comparing integers is far cheaper than
     # comparing strings. The separator closes its comment.
-    all_ids, all_vocab = pd.factorize(np.array(_TOKEN.findall(joined), dtype=object))
-    separator = int(np.flatnonzero(np.asarray(all_vocab, dtype=object) == _SEPARATOR)[0])
+    all_ids, all_vocab = pd.factorize(np.array(_split(joined), dtype=object))
+    separator = int(np.flatnonzero(np.asarray(all_vocab, dtype=object) == _SPLIT_SEPARATOR)[0])
     is_separator = all_ids == separator
     keep = ~is_separator
     doc = (np.cumsum(is_separator) - is_separator)[keep].astype(np.int64)

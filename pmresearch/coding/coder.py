@@ -70,9 +70,13 @@ def _theme_sentiments(scores, mentions: pd.DataFrame, themes: pd.Series, codes: 
                                       neutral_band=neutral_band, mixed_threshold=mixed_threshold),
                       comment_labels[doc])
     parts = np.array(codes, dtype=object)[pairs % len(codes)] + ":" + labels
-    bounds = np.searchsorted(doc, np.arange(n_docs + 1))
-    out = np.array([";".join(parts[bounds[i]:bounds[i + 1]]) for i in range(n_docs)],
-                   dtype=object)
+    out = np.full(n_docs, "", dtype=object)
+    if len(parts):
+        # One join for the whole batch, "\n" between comments, then one split: far cheaper
+        # than a join per comment.
+        glue = np.where(np.r_[doc[1:] != doc[:-1], False], "\n", ";").astype(object)
+        glue[-1] = ""
+        out[np.unique(doc)] = "".join((parts + glue).tolist()).split("\n")
     special = out == ""  # no mentions: the comment's special code, if any
     out[special] = [f"{t}:{label}" if t else "" for t, label in
                     zip(themes.to_numpy(object)[special], comment_labels[special])]
