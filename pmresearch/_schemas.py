@@ -446,6 +446,7 @@ SETTINGS = {
                   "max_deff": Setting("number", 1), "max_margin_error_points": Setting("number", 0)},
     "rag": {"variant": Setting("choice", choices=("standard", "havering"))},
     "direction_of_travel": {"no_change_band": Setting("number", 0)},
+    "trend": {"quarters": Setting("int", 3, 40), "min_points": Setting("int", 3, 40)},
     "coding": {"neutral_band": Setting("number", 0, 1), "mixed_threshold": Setting("number", 0),
                "review_threshold": Setting("number", 0, 1),
                "near_duplicate_similarity": Setting("number", 0, 1),
@@ -455,6 +456,7 @@ SETTINGS = {
                "top_issue_share": Setting("number", 0, 1),
                "top_issue_min_comments": Setting("int", 0),
                "top_issue_negative_share": Setting("number", 0, 1)},
+    "linkage": {"min_wards": Setting("int", 4)},
 }
 
 SERVICE_FILE = {

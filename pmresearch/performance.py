@@ -1,16 +1,202 @@
-"""Performance indicators: each PI's latest value against target, with its recent history.
+"""Performance indicators judged as councils judge them.
 
-This first version reports values as recorded; RAG status, direction of travel, trend tests
-and benchmark position build on the same table.
+:func:`assess_indicators` takes every borough value of every PI (``pi_values`` rows with a
+blank ``ward_code``) and adds, in one vectorised pass:
+
+* **RAG** by polarity (domain.md §5 rule 5): ``green`` at or better than target (exactly on
+  target is green), ``amber`` worse but within tolerance *including the tolerance line itself*
+  (the demo's "red above 6.6" convention), ``red`` beyond it. A relative tolerance is a % of
+  the target, an absolute one is in the PI's unit. With ``settings["rag"]["variant"] ==
+  "havering"`` a red value that improved on, or held, the same quarter last year (long-term
+  direction ``better`` or ``same``) is amber instead (Havering's rule, domain.md §2). Missing
+  and estimated values get ``no data`` (rule 7); context PIs and PIs without a target ``n/a``.
+  Provisional and restated values keep their RAG and carry ``rag_marker``.
+* **Direction of travel** (rule 6): short term against the previous quarter, long term against
+  the same quarter last year, ``better``/``same``/``worse`` by polarity (``up``/``same``/``down``
+  for context PIs); ``same`` when the change is less than ``no_change_band`` of the earlier
+  value (a change of exactly the band counts). ``no data`` when either value is missing or
+  estimated. Annual PIs have no short-term direction (``n/a``); their long term compares with
+  the previous year's value.
+* **Persistence**: consecutive reporting periods red up to and including this one (quarters;
+  years for annual PIs). A period without a red RAG, or with no row, ends the run (rule 10).
+* **Trend** over the ``trend.quarters`` quarters ending with this one: the Theil–Sen slope per
+  quarter (median of pairwise slopes) and the Mann–Kendall test (S, its variance with the tie
+  correction, two-sided p from the normal approximation with continuity correction), judged at
+  ``significance.alpha``. Fewer than ``trend.min_points`` usable values (missing and estimated
+  values are not used) give ``too few points`` and no numbers.
+* **Year to date**: a PI flagged ``cumulative`` is *reported* year to date, as the demo and the
+  government's planning statistics are — its numerator and denominator are running totals
+  over the financial year — so ``ytd_value`` is its value and ``quarter_value`` the quarter on
+  its own, from the growth of the running totals since the previous quarter. For other
+  quarterly PIs with a numerator and denominator in every quarter of the year so far,
+  ``ytd_value`` is Σ numerator / Σ denominator × scale (pooled, not a mean of quarters). The
+  scale (per 100, per 1,000 …) is the power of ten nearest the PI's median value × denominator
+  / numerator.
+* **Benchmark** position: against the latest benchmark year that ended at or before the period
+  (so a pack never uses a year it could not yet have known), in the indicator's
+  ``benchmark_group`` (or, when that is blank, the alphabetically first group with data). The
+  council's value for that financial year — the Q4 value for year-to-date PIs, the year's
+  value for annual PIs, else the mean of the year's recorded quarters (estimated ones count,
+  missing ones do not), as ``SCENARIO.md`` computes it — is placed in a quartile, 1 = best by
+  polarity: 1 strictly better than the better-side quartile, 4 strictly worse than the
+  worse-side quartile, and the middle half (edges included) split at the median, which
+  itself counts as quartile 2. ``rank`` and ``n`` come from ``benchmarks.csv`` as given.
+
+:func:`indicator_table` picks one row per PI of a service for a pack; :func:`pi_history` the
+recent values a chart draws.
 """
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
+import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.special import erfc
 
-from ._periods import shift_period
+from ._periods import parse_financial_year, parse_period, shift_period
 
-__all__ = ["indicator_table", "pi_history"]
+__all__ = ["DEFAULT_SETTINGS", "TrendTest", "assess_indicators", "indicator_table",
+           "pi_history", "trend_test"]
+
+#: The settings used when none are given; the same values as the project's rules.yaml.
+DEFAULT_SETTINGS = {
+    "significance": {"alpha": 0.05},
+    "rag": {"variant": "standard"},
+    "direction_of_travel": {"no_change_band": 0.01},
+    "trend": {"quarters": 8, "min_points": 6},
+}
+_NO_DATA_STATUS = ("missing", "estimated")
+# Values read from text land exactly on a target or tolerance line only up to float rounding
+# (6 + 10% of 6 = 6.6000000000000005); this slack keeps "on the line" on the line.
+_EPS = 1e-9
+_CHUNK = 20_000  # rows per block of pairwise trend arithmetic (memory ~ rows × pairs)
+
+
+class TrendTest(NamedTuple):
+    """Theil–Sen slope and Mann–Kendall test of one series (see :func:`trend_test`)."""
+
+    points: int
+    slope: float
+    s: float
+    var_s: float
+    z: float
+    p: float
+
+
+def trend_test(values, *, min_points: int = 3) -> TrendTest:
+    """Theil–Sen slope and Mann–Kendall test of equally spaced values (NaN = a gap).
+
+    The slope is per step (per quarter for quarterly values): the median of every pairwise
+    slope. S = Σ sign(yⱼ − yᵢ) over pairs i < j; Var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18
+    over groups of t tied values; Z = (S − sign S) / √Var(S) (continuity correction); p is
+    two-sided from the normal distribution (Mann 1945; Kendall 1975; Hirsch et al. 1982).
+    Fewer than ``min_points`` values give NaN throughout.
+
+    Examples
+    --------
+    >>> t = trend_test([5.0, 6.0, 6.0, 8.0, 7.0, 9.0])
+    >>> t.points, t.slope, t.s, round(t.var_s, 4), round(t.z, 3), round(t.p, 3)
+    (6, 0.75, 12.0, 27.3333, 2.104, 0.035)
+    """
+    row = np.asarray(values, dtype=float)[None, :]
+    out = _trend_rows(row, min_points)
+    return TrendTest(int(out["points"][0]), *(float(out[k][0]) for k in
+                                              ("slope", "s", "var_s", "z", "p")))
+
+
+def _trend_rows(windows: np.ndarray, min_points: int) -> dict[str, np.ndarray]:
+    """Trend statistics of each row of ``windows`` (rows × positions, NaN = no value)."""
+    parts = [_trend_block(windows[i:i + _CHUNK], min_points)
+             for i in range(0, max(len(windows), 1), _CHUNK)]
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+
+
+def _trend_block(w: np.ndarray, min_points: int) -> dict[str, np.ndarray]:
+    n_pos = w.shape[1]
+    first, second = np.triu_indices(n_pos, k=1)
+    diff = w[:, second] - w[:, first]                      # rows × pairs, NaN if either absent
+    usable = ~np.isnan(diff)
+    points = (~np.isnan(w)).sum(axis=1)
+    s = np.where(usable, np.sign(np.where(usable, diff, 0.0)), 0.0).sum(axis=1)
+    # Each value tied with t − 1 others adds (t − 1)(2t + 5); summed over a group of t that is
+    # the t(t − 1)(2t + 5) of the tie correction.
+    ties = (w[:, :, None] == w[:, None, :]).sum(axis=2)
+    tie_term = np.where(np.isnan(w), 0, (ties - 1) * (2 * ties + 5)).sum(axis=1)
+    var_s = (points * (points - 1) * (2 * points + 5) - tie_term) / 18.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(s == 0, 0.0, (s - np.sign(s)) / np.sqrt(var_s))
+    p = erfc(np.abs(z) / math.sqrt(2.0))
+    slopes = np.sort(np.where(usable, diff / (second - first), np.nan), axis=1)  # NaN last
+    k = usable.sum(axis=1)
+    lo, hi = np.maximum((k - 1) // 2, 0), np.maximum(k // 2, 0)
+    median = (np.take_along_axis(slopes, lo[:, None], 1)
+              + np.take_along_axis(slopes, hi[:, None], 1))[:, 0] / 2
+    enough = points >= max(min_points, 2)
+    nan = np.full(len(w), np.nan)
+    return {"points": points, "slope": np.where(enough, median, nan),
+            "s": np.where(enough, s, nan), "var_s": np.where(enough, var_s, nan),
+            "z": np.where(enough, z, nan), "p": np.where(enough, p, nan)}
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _options(settings: dict | None) -> dict:
+    """The four settings this module reads, defaults filling any section not given."""
+    settings = settings or {}
+
+    def get(section: str, key: str):
+        return settings.get(section, {}).get(key, DEFAULT_SETTINGS[section][key])
+
+    opts = {"alpha": get("significance", "alpha"), "variant": get("rag", "variant"),
+            "band": get("direction_of_travel", "no_change_band"),
+            "quarters": get("trend", "quarters"), "min_points": get("trend", "min_points")}
+    if opts["variant"] not in ("standard", "havering"):
+        raise ValueError(f"settings rag.variant is {opts['variant']!r}; expected 'standard' or "
+                         "'havering'. Correct parameters/rules.yaml.")
+    if not 3 <= opts["min_points"] <= opts["quarters"]:
+        raise ValueError(f"settings trend.min_points ({opts['min_points']}) must be at least 3 "
+                         f"and at most trend.quarters ({opts['quarters']}). Correct "
+                         "parameters/rules.yaml.")
+    return opts
+
+
+def _flag(column: pd.Series) -> pd.Series:
+    """true/false, yes/no, 1/0 (or a boolean column) as bool; blank is false."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.fillna(False).astype(bool)
+    return column.astype(str).str.strip().str.lower().isin(["true", "yes", "1"])
+
+
+def _text(frame: pd.DataFrame, column: str, default: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(default, index=frame.index, dtype=object)
+    text = frame[column].fillna("").astype(str).str.strip()
+    return text.where(text != "", default).astype(object)
+
+
+def _indicator_spec(indicators: pd.DataFrame) -> pd.DataFrame:
+    needed = ["pi_id", "polarity", "tolerance", "tolerance_type"]
+    absent = [c for c in needed if c not in indicators]
+    if absent:
+        raise ValueError(f"indicators: column {absent[0]!r} is missing (found: "
+                         f"{', '.join(map(str, indicators.columns))}). Use the columns of "
+                         "indicators.csv (docs/workspace.md).")
+    ids = indicators["pi_id"].astype(str)
+    return pd.DataFrame({
+        "pi_id": ids,
+        "service_id": _text(indicators, "service_id", ""),
+        "polarity": indicators["polarity"].astype(str),
+        "tolerance": indicators["tolerance"].astype(float),
+        "relative": indicators["tolerance_type"].astype(str) == "relative",
+        "annual": _text(indicators, "frequency", "quarterly").str.lower() == "annual",
+        "cumulative": (_flag(indicators["cumulative"]) if "cumulative" in indicators
+                       else pd.Series(False, index=indicators.index)),
+        "benchmark_group": _text(indicators, "benchmark_group", ""),
+    }).reset_index(drop=True)
 
 
 def _borough_values(pi_values: pd.DataFrame) -> pd.DataFrame:
@@ -21,7 +207,301 @@ def _borough_values(pi_values: pd.DataFrame) -> pd.DataFrame:
     return pi_values[ward == ""]
 
 
-def pi_history(pi_values: pd.DataFrame, pi_ids: list[str], period: str, quarters: int) -> pd.DataFrame:
+def _quarter_index(periods: pd.Series) -> np.ndarray:
+    """Quarters since year 0 (first year × 4 + quarter − 1), each distinct label parsed once."""
+    codes, labels = pd.factorize(periods)
+    index = np.array([y * 4 + q - 1 for y, q in map(parse_period, labels)], dtype=np.int64)
+    return index[codes]
+
+
+def _borough_rows(spec: pd.DataFrame, pi_values: pd.DataFrame) -> pd.DataFrame:
+    """Borough rows joined to their indicator, in indicator then period order."""
+    absent = [c for c in ("pi_id", "period", "value", "target") if c not in pi_values]
+    if absent:
+        raise ValueError(f"pi_values: column {absent[0]!r} is missing. Use the columns of "
+                         "pi_values.csv (docs/workspace.md).")
+    rows = _borough_values(pi_values)
+    pi_id = rows["pi_id"].astype(str)
+    unknown = sorted(set(pi_id) - set(spec["pi_id"]))
+    if unknown:
+        raise ValueError(f"pi_values: pi_id {', '.join(map(repr, unknown[:5]))} not in indicators. "
+                         "Add the indicator to indicators.csv or remove its rows.")
+    twice = rows.assign(pi_id=pi_id).duplicated(["pi_id", "period"], keep=False)
+    if twice.any():
+        first = rows[twice].iloc[0]
+        raise ValueError(f"pi_values: more than one borough row for {first['pi_id']} "
+                         f"{first['period']}. Keep one row per indicator and quarter (ward rows "
+                         "need a ward_code).")
+    value = rows["value"].astype(float)
+    status = _text(rows, "data_status", "final")
+    status = status.where(~(value.isna() & (status == "final")), "missing")
+    frame = pd.DataFrame({
+        "pi_id": pi_id, "period": rows["period"].astype(str),
+        "qidx": _quarter_index(rows["period"].astype(str)),
+        "value": value, "target": rows["target"].astype(float),
+        "data_status": status, "dq_flag": _text(rows, "dq_flag", "none"),
+        "numerator": rows["numerator"].astype(float) if "numerator" in rows else np.nan,
+        "denominator": rows["denominator"].astype(float) if "denominator" in rows else np.nan,
+        "commentary": _text(rows, "commentary", ""),
+    })
+    frame["pcode"] = pd.Categorical(frame["pi_id"], categories=spec["pi_id"]).codes
+    frame = frame.sort_values(["pcode", "qidx"], kind="stable").reset_index(drop=True)
+    return frame.join(spec.drop(columns="pi_id"), on="pcode")
+
+
+# ---------------------------------------------------------------- judgements
+
+
+def _direction(now: np.ndarray, before: np.ndarray, polarity: np.ndarray,
+               band: float) -> np.ndarray:
+    """better/same/worse by polarity (up/same/down for context); no data if either is NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # A change from zero is beyond any relative band.
+        change = np.where(now == before, 0.0,
+                          np.where(before != 0, (now - before) / np.abs(before),
+                                   np.sign(now - before) * np.inf))
+    rising = change > 0
+    judged = np.where(polarity == "context", np.where(rising, "up", "down"),
+                      np.where(rising == (polarity == "higher_better"), "better", "worse"))
+    judged = np.where(np.abs(change) < band - _EPS, "same", judged)
+    return np.where(np.isnan(now) | np.isnan(before), "no data", judged).astype(object)
+
+
+def _rag(rows: pd.DataFrame, dot_long: np.ndarray, valid: np.ndarray, variant: str
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RAG of each row, the width of its amber band and the value beyond which it is red."""
+    target, value = rows["target"].to_numpy(), rows["value"].to_numpy()
+    band = np.where(rows["relative"], rows["tolerance"] * np.abs(target) / 100, rows["tolerance"])
+    sign = np.where(rows["polarity"] == "higher_better", 1.0, -1.0)
+    shortfall = sign * (target - value)  # how far worse than target
+    slack = _EPS * np.maximum(1.0, np.abs(target))
+    rag = np.select([shortfall <= slack, shortfall <= band + slack], ["green", "amber"], "red")
+    if variant == "havering":
+        rag = np.where((rag == "red") & np.isin(dot_long, ["better", "same"]), "amber", rag)
+    context = (rows["polarity"] == "context").to_numpy()
+    # A value without a target has no RAG, but a missing value is "no data" whether or not
+    # its target was recorded; context PIs are never judged.
+    rag = np.where(np.isnan(target), "n/a", rag)
+    rag = np.where(valid | context, rag, "no data")
+    rag = np.where(context, "n/a", rag).astype(object)
+    no_rag = context | np.isnan(target)
+    return rag, np.where(no_rag, np.nan, band), np.where(no_rag, np.nan, target - sign * band)
+
+
+def _grid(rows: pd.DataFrame, values: np.ndarray, n_pis: int, n_q: int) -> np.ndarray:
+    grid = np.full((n_pis, n_q), np.nan)
+    grid[rows["pcode"].to_numpy(), rows["qpos"].to_numpy()] = values
+    return grid
+
+
+def _at(grid: np.ndarray, rows: pd.DataFrame, back: np.ndarray | int) -> np.ndarray:
+    """The grid's value ``back`` quarters before each row (NaN before the first quarter)."""
+    pos = rows["qpos"].to_numpy() - back
+    found = grid[rows["pcode"].to_numpy(), np.maximum(pos, 0)]
+    return np.where(pos >= 0, found, np.nan)
+
+
+def _red_runs(red: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Length of the run of red ending at each cell, stepping back ``step`` quarters per PI."""
+    runs = np.zeros(red.shape, dtype=np.int64)
+    pis = np.arange(red.shape[0])
+    for q in range(red.shape[1]):  # one pass per quarter, vectorised over PIs
+        earlier = q - step
+        before = np.where(earlier >= 0, runs[pis, np.maximum(earlier, 0)], 0)
+        runs[:, q] = np.where(red[:, q], before + 1, 0)
+    return runs
+
+
+def _trend_verdict(s: np.ndarray, p: np.ndarray, polarity: np.ndarray, alpha: float) -> np.ndarray:
+    rising = s > 0
+    verdict = np.where(polarity == "context", np.where(rising, "rising", "falling"),
+                       np.where(rising == (polarity == "higher_better"), "improving", "worsening"))
+    verdict = np.where(p < alpha, verdict, "no clear trend")
+    return np.where(np.isnan(p), "too few points", verdict).astype(object)
+
+
+def _year_to_date(rows: pd.DataFrame, num_grid: np.ndarray, den_grid: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    num, den, value = (rows[c].to_numpy() for c in ("numerator", "denominator", "value"))
+    ratio = (num > 0) & (den > 0) & (value > 0)
+    implied = pd.Series(value * den / np.where(ratio, num, np.nan)).groupby(rows["pcode"]).median()
+    scale = (10.0 ** np.round(np.log10(implied))).reindex(rows["pcode"]).to_numpy()
+    fy, quarter = rows["qidx"] // 4, rows["qidx"].to_numpy() % 4 + 1
+    has = pd.Series((den > 0) & ~np.isnan(num))
+    keys = [rows["pcode"], fy]
+    so_far = has.groupby(keys).cumsum().to_numpy()
+    pooled = (pd.Series(np.where(has, num, 0.0)).groupby(keys).cumsum()
+              / pd.Series(np.where(has, den, 0.0)).groupby(keys).cumsum()).to_numpy()
+    cumulative, annual = rows["cumulative"].to_numpy(), rows["annual"].to_numpy()
+    complete = (so_far == quarter) & ~annual  # every quarter of the year so far has its ratio
+    ytd = np.where(cumulative, value, np.where(complete, pooled * scale, np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = ((num - _at(num_grid, rows, 1)) / (den - _at(den_grid, rows, 1))) * scale
+    growth = np.where(den - _at(den_grid, rows, 1) > 0, growth, np.nan)
+    in_quarter = np.where(quarter == 1, value, growth)
+    return ytd, np.where(annual, np.nan, np.where(cumulative, in_quarter, value))
+
+
+def _benchmarks(rows: pd.DataFrame, benchmarks: pd.DataFrame | None) -> pd.DataFrame:
+    """Benchmark year, group, annual value, quartiles, quartile number, rank and n per row."""
+    out = pd.DataFrame(index=rows.index, columns=["benchmark_year", "benchmark_group"],
+                       dtype=object)
+    for column in ("benchmark_value", "lower_quartile", "median", "upper_quartile"):
+        out[column] = np.nan
+    for column in ("benchmark_quartile", "benchmark_rank", "benchmark_n"):
+        out[column] = pd.array([pd.NA] * len(rows), dtype="Int64")
+    if benchmarks is None or benchmarks.empty or rows.empty:
+        return out
+    bench = benchmarks.assign(pi_id=benchmarks["pi_id"].astype(str),
+                              comparator_group=benchmarks["comparator_group"].astype(str))
+    codes, labels = pd.factorize(bench["year"].astype(str))
+    bench["year_start"] = np.array([parse_financial_year(y) for y in labels], dtype=np.int64)[codes]
+    named = rows.drop_duplicates("pi_id").set_index("pi_id")["benchmark_group"]
+    first = (bench.sort_values(["pi_id", "comparator_group"]).drop_duplicates("pi_id")
+             .set_index("pi_id")["comparator_group"])
+    wanted = named.where(named != "", first.reindex(named.index))
+    bench = bench[bench["comparator_group"] == bench["pi_id"].map(wanted)]
+    for column in ("rank", "n"):
+        bench[column] = bench[column].astype("Int64") if column in bench else pd.NA
+    # The latest year that ended at or before the row's quarter: year Y ends at quarter 4Y + 3.
+    left = pd.DataFrame({"pi_id": rows["pi_id"], "key": (rows["qidx"] - 3) // 4, "row": rows.index})
+    found = pd.merge_asof(left.sort_values("key"), bench.sort_values("year_start"),
+                          left_on="key", right_on="year_start", by="pi_id",
+                          direction="backward").set_index("row").reindex(rows.index)
+    recorded = rows[rows["value"].notna()].assign(fy=lambda f: f["qidx"] // 4)
+    by_year = recorded.groupby(["pi_id", "fy"])
+    last = by_year[["value", "qidx"]].last()
+    year_value = pd.DataFrame({"mean": by_year["value"].mean(), "last": last["value"],
+                               "q4": last["value"].where(last["qidx"] % 4 == 3)})
+    year = found["year_start"].fillna(-1).to_numpy(dtype=np.int64)
+    year_value = year_value.reindex(pd.MultiIndex.from_arrays([rows["pi_id"], year]))
+    value = np.where(rows["cumulative"], year_value["q4"],
+                     np.where(rows["annual"], year_value["last"], year_value["mean"]))
+    lq, md, uq = (found[c].to_numpy(dtype=float)
+                  for c in ("lower_quartile", "median", "upper_quartile"))
+    sign = np.where(rows["polarity"] == "higher_better", 1.0, -1.0)
+    better, worse = np.where(sign > 0, uq, lq), np.where(sign > 0, lq, uq)
+    slack = _EPS * np.maximum(1.0, np.abs(md))
+    quartile = np.select([sign * (value - better) > slack, sign * (value - md) >= -slack,
+                          sign * (value - worse) >= -slack], [1, 2, 3], 4)
+    known = ~np.isnan(value) & ~np.isnan(lq) & (rows["polarity"] != "context").to_numpy()
+    out["benchmark_year"] = found["year"].where(found["year_start"].notna())
+    out["benchmark_group"] = found["comparator_group"].where(found["year_start"].notna())
+    out["benchmark_value"] = np.where(known, value, np.nan)
+    out["lower_quartile"], out["median"], out["upper_quartile"] = lq, md, uq
+    out["benchmark_quartile"] = pd.array(np.where(known, quartile, 0), dtype="Int64")
+    out.loc[~known, "benchmark_quartile"] = pd.NA
+    out["benchmark_rank"] = found["rank"].astype("Int64")
+    out["benchmark_n"] = found["n"].astype("Int64")
+    return out
+
+
+# ---------------------------------------------------------------- public
+
+
+def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
+                      benchmarks: pd.DataFrame | None = None,
+                      settings: dict | None = None) -> pd.DataFrame:
+    """RAG, direction of travel, persistence, trend, year to date and benchmark of every value.
+
+    Each borough row of ``pi_values`` is judged on its own data and earlier quarters only, so
+    a row's result never changes when later quarters are added. The rules are those of the
+    module docstring.
+
+    Parameters
+    ----------
+    indicators, pi_values, benchmarks : DataFrame
+        The workspace tables (``benchmarks`` optional); ward rows of ``pi_values`` are ignored.
+    settings : dict, optional
+        ``rules.yaml`` ``settings`` (``ws.parameters.settings``); sections it lacks take
+        :data:`DEFAULT_SETTINGS`.
+
+    Returns
+    -------
+    DataFrame
+        One row per borough value, in indicator then period order: ``pi_id``, ``service_id``,
+        ``period``, ``polarity``, ``frequency``, ``cumulative``, ``value``, ``target``,
+        ``data_status``, ``dq_flag``, ``tolerance_band`` (amber width in the unit),
+        ``red_threshold`` (the worst value still amber), ``rag``, ``rag_marker``
+        (``provisional``, ``restated``, both or ``""``), ``previous_value``,
+        ``year_ago_value``, ``dot_short``, ``dot_long``, ``consecutive_red``, ``trend``,
+        ``trend_slope`` (per quarter), ``trend_s``, ``trend_var_s``, ``trend_z``, ``trend_p``,
+        ``trend_points``, ``ytd_value``, ``quarter_value``, ``benchmark_year``,
+        ``benchmark_group``, ``benchmark_value``, ``lower_quartile``, ``median``,
+        ``upper_quartile``, ``benchmark_quartile`` (1 = best), ``benchmark_rank``,
+        ``benchmark_n``, ``commentary``.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing, a ``pi_id`` is not an indicator, a PI has two borough
+        rows for one quarter, a period is not like ``2025-26 Q2``, or a setting is invalid.
+
+    Examples
+    --------
+    >>> pis = pd.DataFrame({"pi_id": ["L"], "polarity": ["lower_better"], "tolerance": [10.0],
+    ...                     "tolerance_type": ["relative"]})
+    >>> values = pd.DataFrame({"pi_id": "L", "period": ["2024-25 Q4", "2025-26 Q1", "2025-26 Q2"],
+    ...                        "value": [6.0, 6.6, 7.0], "target": 6.0})
+    >>> assess_indicators(pis, values)[["period", "rag", "dot_short", "consecutive_red"]]
+           period    rag dot_short  consecutive_red
+    0  2024-25 Q4  green   no data                0
+    1  2025-26 Q1  amber     worse                0
+    2  2025-26 Q2    red     worse                1
+    """
+    opts = _options(settings)
+    spec = _indicator_spec(indicators)
+    rows = _borough_rows(spec, pi_values)
+    start = int(rows["qidx"].min()) if len(rows) else 0
+    rows["qpos"] = rows["qidx"] - start
+    n_pis, n_q = len(spec), int(rows["qpos"].max()) + 1 if len(rows) else 1
+    polarity = rows["polarity"].to_numpy()
+    annual = rows["annual"].to_numpy()
+    valid = (rows["value"].notna() & ~rows["data_status"].isin(_NO_DATA_STATUS)).to_numpy()
+    judged = np.where(valid, rows["value"], np.nan)
+    usable, recorded = _grid(rows, judged, n_pis, n_q), _grid(rows, rows["value"], n_pis, n_q)
+
+    dot_short = _direction(judged, _at(usable, rows, 1), polarity, opts["band"])
+    dot_short = np.where(annual, "n/a", dot_short).astype(object)
+    dot_long = _direction(judged, _at(usable, rows, 4), polarity, opts["band"])
+    rag, band, red_line = _rag(rows, dot_long, valid, opts["variant"])
+    provisional, restated = rows["data_status"] == "provisional", rows["dq_flag"] == "restated"
+    marker = np.select([provisional & restated, provisional, restated],
+                       ["provisional, restated", "provisional", "restated"], "").astype(object)
+
+    red = np.zeros((n_pis, n_q), dtype=bool)
+    red[rows["pcode"], rows["qpos"]] = rag == "red"
+    steps = np.where(spec["annual"], 4, 1)
+    runs = _red_runs(red, steps)[rows["pcode"], rows["qpos"]]
+
+    span = opts["quarters"]
+    padded = np.concatenate([np.full((n_pis, span - 1), np.nan), usable], axis=1)
+    windows = sliding_window_view(padded, span, axis=1)[rows["pcode"], rows["qpos"]]
+    trend = _trend_rows(windows, opts["min_points"])
+    ytd, in_quarter = _year_to_date(rows, _grid(rows, rows["numerator"], n_pis, n_q),
+                                    _grid(rows, rows["denominator"], n_pis, n_q))
+
+    result = pd.DataFrame({
+        "pi_id": rows["pi_id"], "service_id": rows["service_id"], "period": rows["period"],
+        "polarity": polarity, "frequency": np.where(annual, "annual", "quarterly"),
+        "cumulative": rows["cumulative"], "value": rows["value"], "target": rows["target"],
+        "data_status": rows["data_status"], "dq_flag": rows["dq_flag"],
+        "tolerance_band": band, "red_threshold": red_line, "rag": rag, "rag_marker": marker,
+        "previous_value": np.where(annual, np.nan, _at(recorded, rows, 1)),
+        "year_ago_value": _at(recorded, rows, 4),
+        "dot_short": dot_short, "dot_long": dot_long, "consecutive_red": runs,
+        "trend": _trend_verdict(trend["s"], trend["p"], polarity, opts["alpha"]),
+        "trend_slope": trend["slope"], "trend_s": trend["s"], "trend_var_s": trend["var_s"],
+        "trend_z": trend["z"], "trend_p": trend["p"], "trend_points": trend["points"],
+        "ytd_value": ytd, "quarter_value": in_quarter,
+    })
+    result = pd.concat([result, _benchmarks(rows, benchmarks)], axis=1)
+    result["commentary"] = rows["commentary"]
+    return result
+
+
+def pi_history(pi_values: pd.DataFrame, pi_ids: list[str], period: str,
+               quarters: int) -> pd.DataFrame:
     """Borough values of ``pi_ids`` over the ``quarters`` quarters ending with ``period``.
 
     Returns the matching rows of ``pi_values`` in PI then period order.
@@ -40,53 +520,81 @@ def pi_history(pi_values: pd.DataFrame, pi_ids: list[str], period: str, quarters
     return rows.sort_values(["pi_id", "period"], key=lambda s: s.map(order) if s.name == "pi_id" else s)
 
 
-def indicator_table(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str,
-                    period: str) -> pd.DataFrame:
-    """One row per PI of a service: its value in ``period`` with target and comparisons.
+_TABLE_COLUMNS = [
+    "pi_id", "name", "unit", "polarity", "is_key", "value_period", "value", "target",
+    "data_status", "previous_quarter", "same_quarter_last_year", "rag", "rag_marker",
+    "dot_short", "dot_long", "consecutive_red", "trend", "trend_slope", "trend_p", "ytd_value",
+    "benchmark_year", "benchmark_group", "benchmark_value", "lower_quartile", "median",
+    "upper_quartile", "benchmark_quartile", "benchmark_rank", "benchmark_n", "commentary"]
 
-    Annual PIs report their latest value at or before ``period`` (``value_period`` says which).
+
+def indicator_table(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str,
+                    period: str, *, benchmarks: pd.DataFrame | None = None,
+                    settings: dict | None = None) -> pd.DataFrame:
+    """One row per PI of a service in ``period``, judged as :func:`assess_indicators` does.
+
+    A quarterly PI shows its ``period`` row (``no data`` if it has none); an annual PI its
+    latest row at or before ``period`` (``value_period`` says which). Nothing after ``period``
+    is read.
 
     Returns
     -------
     DataFrame
         Columns ``pi_id``, ``name``, ``unit``, ``polarity``, ``is_key``, ``value_period``,
         ``value``, ``target``, ``data_status``, ``previous_quarter`` (value one quarter before
-        ``value_period``) and ``same_quarter_last_year``.
+        ``value_period``; blank for annual PIs), ``same_quarter_last_year``, ``rag``,
+        ``rag_marker``, ``dot_short``, ``dot_long``, ``consecutive_red``, ``trend``,
+        ``trend_slope``, ``trend_p``, ``ytd_value``, ``benchmark_year``, ``benchmark_group``,
+        ``benchmark_value``, ``lower_quartile``, ``median``, ``upper_quartile``,
+        ``benchmark_quartile``, ``benchmark_rank``, ``benchmark_n``, ``commentary``.
 
     Examples
     --------
     >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"], "unit": ["%"],
-    ...                     "polarity": ["lower_better"], "is_key": [True]})
+    ...                     "polarity": ["lower_better"], "is_key": [True], "tolerance": [10.0],
+    ...                     "tolerance_type": ["relative"]})
     >>> values = pd.DataFrame({"pi_id": ["A", "A"], "period": ["2024-25 Q2", "2025-26 Q2"],
     ...                        "value": [5.0, 7.5], "target": [6.0, 6.0], "data_status": ["final"] * 2})
-    >>> indicator_table(pis, values, "s", "2025-26 Q2")[["value", "target", "same_quarter_last_year"]]
-       value  target  same_quarter_last_year
-    0    7.5     6.0                     5.0
+    >>> table = indicator_table(pis, values, "s", "2025-26 Q2")
+    >>> table[["value", "target", "same_quarter_last_year", "rag", "dot_long"]]
+       value  target  same_quarter_last_year  rag dot_long
+    0    7.5     6.0                     5.0  red    worse
     """
-    borough = _borough_values(pi_values)
-    rows = []
-    for pi in indicators[indicators["service_id"] == service_id].itertuples(index=False):
-        history = borough[(borough["pi_id"] == pi.pi_id) & (borough["period"] <= period)]
-        history = history.set_index("period").sort_index()
-        latest = history.index[-1] if len(history) else period
-        at = history.loc[latest] if len(history) else None
-
-        def value_at(label: str) -> float:
-            return history["value"].get(label, float("nan"))
-
-        rows.append({
-            "pi_id": pi.pi_id,
-            "name": pi.name,
-            "unit": pi.unit,
-            "polarity": pi.polarity,
-            "is_key": bool(pi.is_key),
-            "value_period": latest,
-            "value": value_at(latest),
-            "target": at["target"] if at is not None else float("nan"),
-            "data_status": at.get("data_status", "final") if at is not None else "missing",
-            "previous_quarter": value_at(shift_period(latest, -1)),
-            "same_quarter_last_year": value_at(shift_period(latest, -4)),
-        })
-    return pd.DataFrame(rows, columns=[
-        "pi_id", "name", "unit", "polarity", "is_key", "value_period", "value", "target",
-        "data_status", "previous_quarter", "same_quarter_last_year"])
+    year, quarter = parse_period(period)
+    service = indicators[indicators["service_id"] == service_id].reset_index(drop=True)
+    values = _borough_values(pi_values)
+    values = values[values["pi_id"].isin(service["pi_id"])]
+    values = values[_quarter_index(values["period"].astype(str)) <= year * 4 + quarter - 1]
+    spec = _indicator_spec(service).set_index("pi_id")
+    # A quarterly PI without a row for the period is judged as a missing value, so its trend
+    # and benchmark still show.
+    reported = values.loc[values["period"] == period, "pi_id"]
+    unreported = spec.index[~spec["annual"] & ~spec.index.isin(reported)]
+    blank = pd.DataFrame({"pi_id": unreported, "period": period, "value": np.nan,
+                          "target": np.nan, "data_status": "missing"})
+    values = pd.concat([values, blank], ignore_index=True) if len(blank) else values
+    assessed = assess_indicators(service, values, benchmarks, settings)
+    shown = assessed[(assessed["period"] == period)
+                     | assessed["pi_id"].map(spec["annual"]).astype(bool)]
+    shown = shown.groupby("pi_id", sort=False).tail(1).set_index("pi_id").reindex(service["pi_id"])
+    context = service["polarity"].to_numpy() == "context"
+    absent = shown["rag"].isna().to_numpy()
+    table = pd.DataFrame({
+        "pi_id": service["pi_id"], "name": service.get("name", service["pi_id"]),
+        "unit": service.get("unit", ""), "polarity": service["polarity"],
+        "is_key": _flag(service["is_key"]) if "is_key" in service else False,
+        "value_period": np.where(absent, period, shown["period"].to_numpy()),
+        "value": shown["value"].to_numpy(), "target": shown["target"].to_numpy(),
+        "data_status": np.where(absent, "missing", shown["data_status"].to_numpy()),
+        "previous_quarter": shown["previous_value"].to_numpy(),
+        "same_quarter_last_year": shown["year_ago_value"].to_numpy(),
+        "rag": np.where(absent, np.where(context, "n/a", "no data"), shown["rag"].to_numpy()),
+    })
+    for column in _TABLE_COLUMNS[_TABLE_COLUMNS.index("rag_marker"):]:
+        table[column] = shown[column].array  # keeps the nullable Int64 of quartile and rank
+    table["consecutive_red"] = table["consecutive_red"].fillna(0).astype(int)
+    fill = {"rag_marker": "", "commentary": "", "dot_short": "no data", "dot_long": "no data",
+            "trend": "too few points"}
+    for column, value in fill.items():
+        table[column] = table[column].where(~absent, value)
+    return table[_TABLE_COLUMNS]

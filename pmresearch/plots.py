@@ -11,10 +11,21 @@ import textwrap
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from .performance import pi_history
+from ._periods import shift_period
+from .performance import assess_indicators, indicator_table, pi_history
 
-__all__ = ["figure_png", "pi_trends"]
+__all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends"]
+
+#: Fill colours of RAG points (the letters G, A and R are drawn beside them, so colour is
+#: never the only cue); grey for values without a RAG (estimated, context PIs).
+RAG_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "no data": "#ffffff",
+               "n/a": "#5b6b7b"}
+_LETTERS = {"green": "G", "amber": "A", "red": "R", "no data": "E"}
+_BAND_COLOUR = "#f3c26b"
+_INK = "#1f2a36"
 
 
 def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
@@ -31,8 +42,15 @@ def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
 
 
 def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str, period: str,
-              *, quarters: int = 8) -> Figure:
+              *, quarters: int = 8, settings: dict | None = None) -> Figure:
     """Small multiples of each PI of a service against its target over recent quarters.
+
+    Each panel shows the target (dashed, stepping where the financial year's target changes),
+    the tolerance band between the target and the red line (shaded), the recorded values as a
+    line, and each value as a point coloured by its RAG *and* lettered G, A or R (E for an
+    estimated value, which gets no RAG; ``*`` marks a provisional or restated value), so the
+    chart reads in greyscale too. A missing quarter is a gap marked "missing". Context PIs
+    have no target, band or letters. One legend for the figure.
 
     Parameters
     ----------
@@ -44,41 +62,174 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
         Last quarter shown, e.g. ``'2025-26 Q2'``.
     quarters : int, default 8
         How many quarters to show.
+    settings : dict, optional
+        ``rules.yaml`` settings (the RAG variant); the defaults of
+        :data:`pmresearch.performance.DEFAULT_SETTINGS` otherwise.
 
     Returns
     -------
     Figure
-        One panel per PI: values as a line with markers, target as a dashed line.
+        One panel per PI.
 
     Examples
     --------
-    >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"], "unit": ["%"]})
+    >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"], "unit": ["%"],
+    ...                     "polarity": ["lower_better"], "tolerance": [10.0],
+    ...                     "tolerance_type": ["relative"]})
     >>> values = pd.DataFrame({"pi_id": ["A", "A"], "period": ["2025-26 Q1", "2025-26 Q2"],
     ...                        "value": [5.0, 7.5], "target": [6.0, 6.0]})
-    >>> len(pi_trends(pis, values, "s", "2025-26 Q2").axes)
-    1
+    >>> figure = pi_trends(pis, values, "s", "2025-26 Q2")
+    >>> [t.get_text() for t in figure.axes[0].texts]
+    ['G', 'R']
     """
-    service_pis = indicators[indicators["service_id"] == service_id]
-    history = pi_history(pi_values, service_pis["pi_id"].tolist(), period, quarters)
+    service_pis = indicators[indicators["service_id"] == service_id].reset_index(drop=True)
+    shown = [shift_period(period, k - quarters + 1) for k in range(quarters)]
+    # Four quarters before the first shown, so the Havering variant can compare each point
+    # with a year before.
+    history = pi_history(pi_values, service_pis["pi_id"].tolist(), period, quarters + 4)
+    assessed = assess_indicators(service_pis, history, settings=settings)
     panels = max(len(service_pis), 1)
     columns = min(panels, 2)
     rows = -(-panels // columns)
-    figure = Figure(figsize=(5.2 * columns, 3.1 * rows))
+    height = 3.1 * rows + 0.45
+    figure = Figure(figsize=(5.2 * columns, height))
     # Fixed margins instead of a layout engine: the panels are uniform, and a layout engine
-    # would double the rendering time of every pack.
-    figure.subplots_adjust(left=0.09 / columns * 2, right=0.98, top=1 - 0.35 / (3.1 * rows),
-                           bottom=0.95 / (3.1 * rows), hspace=0.75, wspace=0.25)
+    # would double the rendering time of every pack. The top 0.45 inch holds the legend.
+    figure.subplots_adjust(left=0.09 / columns * 2, right=0.98, top=1 - 0.8 / height,
+                           bottom=0.95 / height, hspace=0.75, wspace=0.25)
     for index, pi in enumerate(service_pis.itertuples(index=False)):
         axes = figure.add_subplot(rows, columns, index + 1)
-        series = history[history["pi_id"] == pi.pi_id]
-        axes.plot(series["period"], series["value"], marker="o", color="#1f4e79", label="value")
-        axes.plot(series["period"], series["target"], linestyle="--", color="#6b6b6b", label="target")
+        series = assessed[assessed["pi_id"] == pi.pi_id].set_index("period").reindex(shown)
+        _trend_panel(axes, series)
         axes.set_title(textwrap.shorten(f"{pi.pi_id}: {pi.name}", 62, placeholder="…"),
                        fontsize=9, loc="left")
-        axes.set_ylabel(pi.unit, fontsize=8)
+        axes.set_ylabel(getattr(pi, "unit", ""), fontsize=8)
+        axes.set_xticks(range(len(shown)), shown)
         axes.tick_params(axis="x", labelrotation=45, labelsize=7)
         axes.tick_params(axis="y", labelsize=7)
-        axes.legend(fontsize=7, frameon=False)
     if service_pis.empty:
         figure.text(0.5, 0.5, f"No performance indicators for {service_id}", ha="center")
+    else:
+        figure.legend(handles=_trend_legend(), loc="upper center", ncol=4, fontsize=7,
+                      frameon=False, bbox_to_anchor=(0.5, 1.0))
     return figure
+
+
+def _trend_panel(axes, series: pd.DataFrame) -> None:
+    """Target, band, value line and lettered RAG points of one PI (``series`` by period)."""
+    x = pd.Series(range(len(series)), index=series.index, dtype=float)
+    value = series["value"].astype(float)
+    if series["target"].notna().any():
+        target, edge = series["target"].astype(float), series["red_threshold"].astype(float)
+        axes.fill_between(x, target, edge, step="mid", color=_BAND_COLOUR, alpha=0.45,
+                          linewidth=0, gid="tolerance")
+        axes.plot(x, target, drawstyle="steps-mid", linestyle="--", color="#6b6b6b",
+                  linewidth=1.1, gid="target")
+    recorded = value.notna()
+    # NaN breaks the line, so a missing quarter shows as a gap rather than a false straight run.
+    axes.plot(x, value, color="#1f4e79", linewidth=1.2, gid="values")
+    if recorded.any():
+        rag = series.loc[recorded, "rag"].fillna("n/a")
+        axes.scatter(x[recorded], value[recorded], s=30, zorder=3, gid="rag-points",
+                     c=[RAG_COLOURS[r] for r in rag], edgecolors=_INK, linewidths=0.8)
+        markers = series.loc[recorded, "rag_marker"].fillna("")
+        for xi, yi, r, m in zip(x[recorded], value[recorded], rag, markers):
+            if r in _LETTERS:
+                axes.annotate(_LETTERS[r] + ("*" if m else ""), (xi, yi), xytext=(0, 6),
+                              textcoords="offset points", ha="center", fontsize=7,
+                              fontweight="bold", color=_INK)
+    for xi in x[series["data_status"].eq("missing").to_numpy()]:
+        axes.text(xi, 0.03, "missing", transform=axes.get_xaxis_transform(), rotation=90,
+                  ha="center", va="bottom", fontsize=6, color="#6b6b6b")
+    axes.set_xlim(-0.5, len(series) - 0.5)
+    axes.margins(y=0.18)  # room for the letters above the highest point
+
+
+def _trend_legend() -> list:
+    point = dict(marker="o", linestyle="", markeredgecolor=_INK, markersize=6)
+    letters = [("green", "G green: on target"), ("amber", "A amber: within tolerance"),
+               ("red", "R red: beyond tolerance"), ("no data", "E estimated: no RAG")]
+    return [Line2D([], [], color="#1f4e79", label="value"),
+            Line2D([], [], color="#6b6b6b", linestyle="--", label="target"),
+            Patch(color=_BAND_COLOUR, alpha=0.45, label="tolerance (amber band)"),
+            *(Line2D([], [], markerfacecolor=RAG_COLOURS[r], label=text, **point)
+              for r, text in letters),
+            Line2D([], [], linestyle="", label="* provisional or restated")]
+
+
+_QUARTILE_NAMES = {1: "top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "bottom quartile"}
+
+
+def benchmark_strip(indicators: pd.DataFrame, pi_values: pd.DataFrame,
+                    benchmarks: pd.DataFrame, service_id: str, period: str, *,
+                    settings: dict | None = None) -> Figure:
+    """Each benchmarked PI of a service against its comparator group's quartiles.
+
+    One horizontal strip per PI: the middle half of the group (lower to upper quartile) as a
+    bar, the median as a tick, and the council's value for the benchmark year as a point
+    labelled with its quartile (1 = best) and rank. Better is always to the right: the axis is
+    reversed for PIs where lower is better. Values and years are those of
+    :func:`pmresearch.performance.indicator_table` (the latest benchmark year ended by
+    ``period``).
+
+    Returns
+    -------
+    Figure
+        One axes per benchmarked PI, or a single message when none is benchmarked.
+
+    Examples
+    --------
+    >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"],
+    ...                     "polarity": ["lower_better"], "tolerance": [10.0],
+    ...                     "tolerance_type": ["relative"]})
+    >>> values = pd.DataFrame({"pi_id": "A", "period": [f"2024-25 Q{q}" for q in range(1, 5)],
+    ...                        "value": [6.0, 6.4, 6.2, 6.2], "target": 6.0})
+    >>> bench = pd.DataFrame({"pi_id": ["A"], "year": ["2024-25"], "comparator_group": ["NN"],
+    ...                       "lower_quartile": [6.5], "median": [7.8], "upper_quartile": [9.6]})
+    >>> [t.get_text() for t in benchmark_strip(pis, values, bench, "s", "2025-26 Q2").axes[0].texts]
+    ['6.2: top quartile']
+    """
+    table = indicator_table(indicators, pi_values, service_id, period, benchmarks=benchmarks,
+                            settings=settings)
+    table = table[table["benchmark_quartile"].notna()].reset_index(drop=True)
+    spec = indicators.set_index("pi_id")
+    height = 0.95 * max(len(table), 1) + 0.7
+    figure = Figure(figsize=(7.0, height))
+    figure.subplots_adjust(left=0.04, right=0.96, top=1 - 0.45 / height, bottom=0.3 / height,
+                           hspace=1.6)
+    if table.empty:
+        figure.text(0.5, 0.5, f"No benchmarks for {service_id} by {period}", ha="center")
+        return figure
+    for index, row in table.iterrows():
+        axes = figure.add_subplot(len(table), 1, index + 1)
+        _strip(axes, row, spec.loc[row["pi_id"], "polarity"])
+    return figure
+
+
+def _strip(axes, row: pd.Series, polarity: str) -> None:
+    low, mid, high = (float(row[c]) for c in ("lower_quartile", "median", "upper_quartile"))
+    value = float(row["benchmark_value"])
+    axes.barh(0, high - low, left=low, height=0.6, color="#c9d6e3", edgecolor="#5b6b7b",
+              gid="middle-half")
+    axes.vlines(mid, -0.3, 0.3, color=_INK, linewidth=1.6, gid="median")
+    axes.plot([value], [0], marker="D", markersize=8, color=RAG_COLOURS["n/a"], linestyle="",
+              markeredgecolor=_INK, gid="council", zorder=3)
+    quartile = int(row["benchmark_quartile"])
+    rank = (f", rank {int(row['benchmark_rank'])} of {int(row['benchmark_n'])}"
+            if pd.notna(row["benchmark_rank"]) and pd.notna(row["benchmark_n"]) else "")
+    axes.annotate(f"{value:,.4g}: {_QUARTILE_NAMES[quartile]}{rank}", (value, 0),
+                  xytext=(0, 9), textcoords="offset points", ha="center", fontsize=7.5,
+                  color=_INK)
+    lo, hi = min(low, value), max(high, value)
+    pad = 0.25 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 1.0)
+    axes.set_xlim(lo - pad, hi + pad)
+    if polarity == "lower_better":
+        axes.invert_xaxis()
+    axes.set_ylim(-0.6, 1.0)
+    axes.set_yticks([])
+    axes.set_xticks([low, mid, high], [f"LQ {low:,.4g}", f"median {mid:,.4g}", f"UQ {high:,.4g}"])
+    axes.tick_params(axis="x", labelsize=7)
+    for side in ("left", "right", "top"):
+        axes.spines[side].set_visible(False)
+    axes.set_title(textwrap.shorten(f"{row['pi_id']}: {row['name']} ({row['benchmark_year']}, "
+                                    "better →)", 90, placeholder="…"), fontsize=8.5, loc="left")

@@ -10,15 +10,14 @@ DataFrames behind them come from the capability modules (:mod:`pmresearch.perfor
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 
 import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from . import __version__, coding, estimates, performance, plots, weighting
-from ._periods import period_end, shift_period
+from . import __version__, coding, estimates, linkage, performance, plots
+from ._periods import shift_period
 from .workspace import Workspace
 
 __all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "coding_reliability",
@@ -97,15 +96,8 @@ def _survey_items(ws: Workspace, service_id: str) -> list[str]:
 
 def _waves_to(ws: Workspace, period: str) -> list[str]:
     """Waves whose fieldwork ended by the end of ``period``, oldest first."""
-    end = pd.Timestamp(period_end(period, ws.council["financial_year_start_month"]))
-    waves = ws.survey_waves[ws.survey_waves["fieldwork_end"] <= end]
-    return waves.sort_values("fieldwork_end")["wave"].tolist()
-
-
-@functools.lru_cache(maxsize=32)
-def _weighted(ws: Workspace, wave: str) -> weighting.WeightingResult:
-    # Workspaces hash by identity, so each loaded workspace weights each wave once.
-    return weighting.weight_wave(ws, wave)
+    return linkage.waves_to(ws.survey_waves, period,
+                            financial_year_start_month=ws.council["financial_year_start_month"])
 
 
 def _asked(ws: Workspace, wave: str, item: str) -> bool:
@@ -153,7 +145,7 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
         return _no_survey_item()
     parts = []
     for wave in _waves_to(ws, period):
-        design = _weighted(ws, wave).design
+        design = linkage.weighted_wave(ws, wave).design
         for item in items:
             if _asked(ws, wave, item):
                 parts.append(estimates.proportion(design, item, **_options(ws)).assign(wave=wave))
@@ -185,8 +177,8 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
         if len(waves) < 2:
             continue
         before, after = waves[-2:]
-        comparison = estimates.compare_waves(_weighted(ws, before).design,
-                                             _weighted(ws, after).design, item, alpha=alpha,
+        comparison = estimates.compare_waves(linkage.weighted_wave(ws, before).design,
+                                             linkage.weighted_wave(ws, after).design, item, alpha=alpha,
                                              **_options(ws))
         parts.append(comparison.assign(wave_from=before, wave_to=after))
     if not parts:
@@ -194,21 +186,13 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
     table = _percent(pd.concat(parts, ignore_index=True),
                      ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
     table["question"] = _question_of(ws, table["item"])
-    table["verdict"] = [_change_verdict(row) for row in table.itertuples()]
+    table["verdict"] = [linkage.change_verdict(row) for row in table.itertuples()]
     return _table(table, {
         "question": "Question", "wave_from": "From", "wave_to": "To", "estimate_a": "% then",
         "estimate_b": "% now", "difference": "Change (points)", "ci_low": "95% CI from",
         "ci_high": "95% CI to", "p_value": "p-value", "verdict": "Verdict"},
         {"estimate_a": "{:.0f}", "estimate_b": "{:.0f}", "difference": "{:+.1f}",
          "ci_low": "{:+.1f}", "ci_high": "{:+.1f}", "p_value": "{:.3f}"})
-
-
-def _change_verdict(row) -> str:
-    if row.suppressed:
-        return "not tested: base too small"
-    if not row.significant:
-        return "no significant change"
-    return "significant rise" if row.difference > 0 else "significant fall"
 
 
 def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
@@ -220,7 +204,7 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
     if not waves:
         return Markdown("_No survey wave ended by the end of this period._")
     wave = waves[-1]
-    design = _weighted(ws, wave).design
+    design = linkage.weighted_wave(ws, wave).design
     alpha = ws.parameters.settings["significance"]["alpha"]
     parts = []
     for item in [item for item in items if _asked(ws, wave, item)]:
@@ -280,7 +264,7 @@ def weighting_quality(ws: Workspace, period: str) -> Styler | Markdown:
         return Markdown("_No survey wave ended by the end of this period._")
     rows = []
     for wave in waves:
-        diagnostics = _weighted(ws, wave).diagnostics
+        diagnostics = linkage.weighted_wave(ws, wave).diagnostics
         rows.append({"wave": wave, "respondents": int((ws.survey_responses["wave"] == wave).sum()),
                      "effective_n": diagnostics.effective_n,
                      "design_effect": diagnostics.design_effect,
@@ -296,17 +280,9 @@ def weighting_quality(ws: Workspace, period: str) -> Styler | Markdown:
          "max_margin_error": "{:.2g}", "weight_ratio": "{:.1f}", "n_trimmed": "{:,}"})
 
 
-def _comment_window(ws: Workspace, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The four quarters ending with ``period``: the comments a pack reads."""
-    month = ws.council["financial_year_start_month"]
-    end = pd.Timestamp(period_end(period, month))
-    start = pd.Timestamp(period_end(shift_period(period, -4), month)) + pd.Timedelta(days=1)
-    return start, end
-
-
 def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
     """Comments about the service received in the four quarters ending with ``period``."""
-    start, end = _comment_window(ws, period)
+    start, end = linkage.comment_window(ws, period)
     table = coding.comment_counts(ws.comments, service_id, start, end)
     table["source"] = table["source"].str.replace("_", " ").str.capitalize()
     return _table(table, {"source": "Source", "comments": "Comments",
@@ -316,7 +292,7 @@ def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
 
 
 def _themes(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
-    start, end = _comment_window(ws, period)
+    start, end = linkage.comment_window(ws, period)
     table = coding.theme_summary(coding.coded_comments(ws), ws.parameters.codeframe, service_id,
                                  start, end, ws.parameters.settings["coding"])
     table.attrs.update(start=start, end=end)
@@ -381,7 +357,7 @@ def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
 def coding_reliability(ws: Workspace, service_id: str, period: str) -> Styler:
     """How far the coding can be trusted, and how many comments await a person's review."""
     coded = coding.coded_comments(ws)
-    start, end = _comment_window(ws, period)
+    start, end = linkage.comment_window(ws, period)
     comments = coded.comments
     dates = pd.to_datetime(comments["date"])
     mine = comments[(comments["service_id"] == service_id) & dates.between(start, end)]
@@ -400,3 +376,66 @@ def coding_reliability(ws: Workspace, service_id: str, period: str) -> Styler:
          "krippendorff_alpha": "{:.2f}", "macro_f1": "{:.2f}"},
         caption=f"{waiting:,} of this service's {len(mine):,} comments await review: the model "
                 "was not confident enough to code their sentiment, so they are not guessed.")
+
+
+#: Words and symbols for RAG, so status never rests on colour alone (print, colour blindness).
+RAG_LABELS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "no data": "○ No data",
+              "n/a": "n/a"}
+#: Direction-of-travel arrows with their word.
+DIRECTION_LABELS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse",
+                    "up": "↑ up", "down": "↓ down", "no data": "no data", "n/a": "n/a"}
+
+
+def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
+    shown = rag.map(RAG_LABELS).fillna(rag)
+    marker = marker.fillna("").astype(str)
+    return shown.where(marker == "", shown + " (" + marker + ")")
+
+
+def residents_and_performance(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """The evidence table for the service: its key PI, the linked survey wave and the comment
+    themes, quarter by quarter over the pack's history."""
+    quarters = service_settings(ws, service_id)["pi_history_quarters"]
+    periods = [shift_period(period, -back) for back in range(quarters - 1, -1, -1)]
+    table = linkage.evidence_table(ws, periods=periods, services=[service_id])
+    if table["key_pi"].isna().all() and table["survey_item"].isna().all():
+        return Markdown("_This service has neither a key PI nor a survey item to link._")
+    table["key_pi_rag"] = _with_marker(table["key_pi_rag"], table["key_pi_rag_marker"])
+    for column in ("key_pi_dot_short", "key_pi_dot_long"):
+        table[column] = table[column].map(DIRECTION_LABELS).fillna(table[column])
+    table["satisfaction"] = [
+        "–" if pd.isna(row.pct_satisfied) else
+        f"{row.pct_satisfied:.0f}% ({row.ci_low:.0f}–{row.ci_high:.0f}), wave {row.wave}"
+        for row in table.itertuples()]
+    item = table["survey_item"].dropna()
+    pi = table["key_pi"].dropna()
+    caption = (f"Key PI {pi.iloc[0]}: {table['key_pi_name'].dropna().iloc[0]}. " if len(pi)
+               else "No key PI. ")
+    caption += (f"Survey: {item.iloc[0]}, the latest wave whose fieldwork ended by each "
+                "quarter's end (95% interval). " if len(item) else "No survey item. ")
+    caption += "Comments: the four quarters to each quarter's end, campaigns counted once."
+    return _table(table, {
+        "period": "Quarter", "key_pi_value": "Key PI", "key_pi_target": "Target",
+        "key_pi_rag": "RAG", "key_pi_dot_short": "vs previous quarter",
+        "key_pi_dot_long": "vs a year before", "key_pi_consecutive_red": "Quarters red",
+        "satisfaction": "% satisfied", "change_verdict": "Change since the wave before",
+        "comment_base": "Comments", "top_issues": "Top issues"},
+        {"key_pi_value": "{:,.1f}", "key_pi_target": "{:,.1f}",
+         "key_pi_consecutive_red": "{:,}", "comment_base": "{:,}"}, caption=caption)
+
+
+def ward_linkage(ws: Workspace, service_id: str, period: str) -> Styler:
+    """Across wards: ward satisfaction against the PI's ward values, raw and controlling for
+    deprivation."""
+    table = linkage.ward_correlation(ws, service_id, period)
+    first = table.iloc[0]
+    caption = ("Pearson correlation across wards with a survey base of at least "
+               f"{ws.parameters.settings['suppression']['min_base']} "
+               f"(at least {ws.parameters.settings['linkage']['min_wards']} wards needed)")
+    if first.pi_id and first.pi_period:
+        caption += f"; PI {first.pi_id} in {first.pi_period}, survey wave {first.wave}"
+    return _table(table, {
+        "analysis": "Analysis", "n": "Wards", "r": "r", "ci_low": "95% CI from",
+        "ci_high": "95% CI to", "p_value": "p-value", "status": "Status"},
+        {"r": "{:+.2f}", "ci_low": "{:+.2f}", "ci_high": "{:+.2f}", "p_value": "{:.3f}"},
+        caption=caption)

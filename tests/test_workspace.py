@@ -649,7 +649,7 @@ def test_load_parameters_raises_with_every_problem(tmp_path):
     assert [str(p) for p in error.value.problems] == [
         f"{where / 'rules.yaml'}: key 'settings.{section}' is missing. Add it (a mapping)."
         for section in ("suppression", "significance", "weighting", "rag", "direction_of_travel",
-                        "coding")
+                        "trend", "coding", "linkage")
     ] + [f"{where / 'rules.yaml'}: key 'rules' is missing. Add it (a list).",
          f"{where / 'codeframe.yaml'}: file not found. Add codeframe.yaml to the parameters folder "
          "(a copy of the project's default will do)."]

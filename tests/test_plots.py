@@ -1,0 +1,163 @@
+"""Charts: what each figure draws (points, letters, bands, quartile marks), read back from its
+artists, against values worked out by hand from the data given to it."""
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from pmresearch.plots import RAG_COLOURS, benchmark_strip, figure_png, pi_trends
+from pmresearch.workspace import load_workspace
+
+PERIODS = ["2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4",
+           "2025-26 Q1", "2025-26 Q2"]
+INDICATORS = pd.DataFrame({
+    "pi_id": ["L", "C"], "service_id": "s", "name": ["Litter", "Fly-tips reported"],
+    "unit": ["%", "incidents"], "polarity": ["lower_better", "context"],
+    "tolerance": [10.0, 5.0], "tolerance_type": "relative"})
+# Litter: target 6, 10% tolerance, so red above 6.6.
+LITTER = pd.DataFrame({
+    "pi_id": "L", "period": PERIODS,
+    "value": [5.5, 6.3, np.nan, 7.0, 6.0, 9.0, 6.6, 7.2], "target": 6.0,
+    "data_status": ["final", "final", "missing", "final", "final", "estimated", "provisional",
+                    "final"],
+    "dq_flag": ["none"] * 7 + ["restated"]})
+CONTEXT = pd.DataFrame({"pi_id": "C", "period": PERIODS, "value": np.arange(8) * 10.0 + 400,
+                        "target": np.nan})
+VALUES = pd.concat([LITTER, CONTEXT], ignore_index=True)
+
+
+def by_gid(axes, gid: str) -> list:
+    return [a for a in axes.get_children() if a.get_gid() == gid]
+
+
+@pytest.fixture(scope="module")
+def trends() -> Figure:
+    return pi_trends(INDICATORS, VALUES, "s", "2025-26 Q2", quarters=8)
+
+
+def test_one_panel_per_indicator_with_the_quarters_on_the_axis(trends):
+    assert len(trends.axes) == 2
+    assert [t.get_text() for t in trends.axes[0].get_xticklabels()] == PERIODS
+    assert trends.axes[0].get_title(loc="left") == "L: Litter"
+
+
+def test_each_recorded_value_is_a_point_coloured_by_its_rag(trends):
+    points = by_gid(trends.axes[0], "rag-points")
+    assert len(points) == 1
+    offsets = points[0].get_offsets()
+    # 7 recorded values (the missing quarter has none) at their x positions.
+    assert offsets[:, 0].tolist() == [0, 1, 3, 4, 5, 6, 7]
+    assert offsets[:, 1].tolist() == [5.5, 6.3, 7.0, 6.0, 9.0, 6.6, 7.2]
+    expected = ["green", "amber", "red", "green", "no data", "amber", "red"]
+    assert [mcolors.to_hex(c) for c in points[0].get_facecolors()] == [
+        RAG_COLOURS[r] for r in expected]
+
+
+def test_points_are_lettered_so_colour_is_not_the_only_cue(trends):
+    letters = [t.get_text() for t in trends.axes[0].texts if t.get_text() != "missing"]
+    # 5.5 ≤ 6 G; 6.3 within 6.6 A; 7.0 R; 6.0 on target G; 9.0 estimated E (no RAG);
+    # 6.6 on the red line A, provisional *; 7.2 R, restated *.
+    assert letters == ["G", "A", "R", "G", "E", "A*", "R*"]
+    missing = [t for t in trends.axes[0].texts if t.get_text() == "missing"]
+    assert len(missing) == 1 and missing[0].get_position()[0] == 2
+
+
+def test_tolerance_band_runs_from_target_to_the_red_line(trends):
+    band = by_gid(trends.axes[0], "tolerance")
+    assert len(band) == 1
+    y = np.concatenate([p.vertices[:, 1] for p in band[0].get_paths()])
+    assert (y.min(), y.max()) == pytest.approx((6.0, 6.6))
+    target = by_gid(trends.axes[0], "target")[0]
+    assert set(target.get_ydata()) == {6.0}
+
+
+def test_the_value_line_breaks_at_a_missing_quarter(trends):
+    line = by_gid(trends.axes[0], "values")[0]
+    assert np.isnan(line.get_ydata()[2]) and len(line.get_ydata()) == 8
+
+
+def test_context_indicator_has_points_but_no_target_band_or_letters(trends):
+    axes = trends.axes[1]
+    assert len(by_gid(axes, "rag-points")[0].get_offsets()) == 8
+    assert by_gid(axes, "tolerance") == [] and by_gid(axes, "target") == []
+    assert len(axes.texts) == 0
+
+
+def test_one_legend_explains_every_letter(trends):
+    labels = [t.get_text() for t in trends.legends[0].get_texts()]
+    assert labels == ["value", "target", "tolerance (amber band)", "G green: on target",
+                      "A amber: within tolerance", "R red: beyond tolerance",
+                      "E estimated: no RAG", "* provisional or restated"]
+
+
+def test_havering_setting_changes_the_letters():
+    values = LITTER.assign(value=[5.5, 6.3, 8.0, 7.0, 6.0, 6.5, 7.5, 6.9])
+    values["data_status"] = "final"
+    standard = pi_trends(INDICATORS, values, "s", "2025-26 Q2")
+    havering = pi_trends(INDICATORS, values, "s", "2025-26 Q2",
+                         settings={"rag": {"variant": "havering"}})
+    # 2025-26 Q2 = 6.9 is red; a year before (2024-25 Q2) it was 7.0, so Havering makes it amber.
+    assert standard.axes[0].texts[-1].get_text() == "R*"
+    assert havering.axes[0].texts[-1].get_text() == "A*"
+
+
+def test_a_service_without_indicators_says_so():
+    figure = pi_trends(INDICATORS, VALUES, "other", "2025-26 Q2")
+    assert figure.axes == []
+    assert [t.get_text() for t in figure.texts] == ["No performance indicators for other"]
+
+
+# ---------------------------------------------------------------- the demo council
+
+
+@pytest.fixture(scope="module")
+def demo(demo_workspace):
+    return load_workspace(demo_workspace)
+
+
+def test_demo_litter_panel_ends_in_three_reds(demo):
+    figure = pi_trends(demo.indicators, demo.pi_values, "street_cleansing", "2025-26 Q2", quarters=8)
+    letters = [t.get_text() for t in figure.axes[0].texts]
+    assert letters[-3:] == ["R", "R", "R"] and letters[:-3] == ["G"] * 5
+    assert figure_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def highways(demo) -> Figure:
+    return benchmark_strip(demo.indicators, demo.pi_values, demo.benchmarks, "highways",
+                           "2025-26 Q2")
+
+
+def test_benchmark_strip_has_one_strip_per_benchmarked_indicator(highways):
+    # HW01–HW03 are benchmarked in benchmarks.csv; HW04 is not.
+    assert [a.get_title(loc="left").split(":")[0] for a in highways.axes] == ["HW01", "HW02", "HW03"]
+
+
+def test_benchmark_strip_draws_the_quartiles_and_the_council(highways):
+    # benchmarks.csv, HW01 2024-25: 94.76 / 96.53 / 97.3, rank 15 of 16; Ashbrook's 2024-25 is
+    # the mean of its four quarters, (92.9 + 92.8 + 91.7 + 93.0) / 4 = 92.6.
+    axes = highways.axes[0]
+    bar, = by_gid(axes, "middle-half")
+    assert (bar.get_x(), bar.get_x() + bar.get_width()) == pytest.approx((94.76, 97.3))
+    median = by_gid(axes, "median")[0].get_segments()[0]
+    assert median[:, 0].tolist() == pytest.approx([96.53, 96.53])
+    council = by_gid(axes, "council")[0]
+    assert council.get_xdata()[0] == pytest.approx(92.6)
+    assert [t.get_text() for t in axes.texts] == ["92.6: bottom quartile, rank 15 of 16"]
+    assert [t.get_text() for t in axes.get_xticklabels()] == [
+        "LQ 94.76", "median 96.53", "UQ 97.3"]
+
+
+def test_benchmark_strip_puts_better_on_the_right(highways):
+    hw01, hw02, _ = highways.axes  # higher is better, then lower is better
+    assert not hw01.xaxis_inverted() and hw02.xaxis_inverted()
+    assert [t.get_text() for t in hw02.texts] == ["3.9: 2nd quartile, rank 5 of 16"]
+
+
+def test_benchmark_strip_without_benchmarks_says_so(demo):
+    figure = benchmark_strip(demo.indicators, demo.pi_values, demo.benchmarks, "parks",
+                             "2025-26 Q2")
+    assert figure.axes == []
+    assert [t.get_text() for t in figure.texts] == ["No benchmarks for parks by 2025-26 Q2"]
