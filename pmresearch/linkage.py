@@ -34,7 +34,7 @@ from .workspace import Workspace
 
 __all__ = ["EVIDENCE_COLUMNS", "WARD_CORRELATION_COLUMNS", "change_verdict", "comment_window",
            "evidence_table", "headline_item", "linked_wave", "satisfaction_by_wave",
-           "ward_correlation", "ward_pi_values", "ward_satisfaction", "waves_to",
+           "ward_correlation", "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to",
            "weighted_wave"]
 
 #: Columns of :func:`evidence_table`, in order.
@@ -249,7 +249,8 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
             row.update(_theme_columns(ws, service_id, period))
             rows.append(row)
     table = pd.DataFrame(rows).reindex(columns=EVIDENCE_COLUMNS)
-    table["change_significant"] = table["change_significant"].fillna(False).astype(bool)
+    table["change_significant"] = table["change_significant"].astype("boolean").fillna(False) \
+        .astype(bool)
     table["satisfaction_suppressed"] = table["satisfaction_suppressed"].astype("boolean")
     for column in ("n_unweighted", "key_pi_consecutive_red", "comments", "comment_base"):
         table[column] = table[column].astype("Int64")
@@ -330,13 +331,59 @@ def _ward_pi(ws: Workspace, service_id: str, period: str) -> str | None:
     return None
 
 
+def ward_points(ws: Workspace, service_id: str, period: str, *,
+                pi_id: str | None = None) -> pd.DataFrame:
+    """The wards that :func:`ward_correlation` correlates, one row each.
+
+    Ward % satisfied with the service's headline item in the linked wave (wards at or above
+    the suppression base) beside the PI's ward values in the latest quarter at or before
+    ``period`` that has them.
+
+    Parameters
+    ----------
+    ws : Workspace
+    service_id, period : str
+    pi_id : str, optional
+        The PI; by default the service's key PI if it has ward values, else its first PI that
+        has.
+
+    Returns
+    -------
+    DataFrame
+        ``ward_code``, ``ward_name``, ``pct_satisfied``, ``n_unweighted``, ``value`` and
+        ``imd_quintile`` (NaN where ``wards.csv`` has none). ``attrs`` holds ``pi_id``,
+        ``pi_period``, ``survey_item``, ``wave`` and ``status``: ``ok``, or why there are no
+        wards (no ward-level PI values, no survey item, no survey wave yet).
+    """
+    month = ws.council["financial_year_start_month"]
+    pi_id = pi_id or _ward_pi(ws, service_id, period)
+    item = headline_item(ws, service_id)
+    wave = linked_wave(ws.survey_waves, period, financial_year_start_month=month)
+    pi_values = ward_pi_values(ws, pi_id, period) if pi_id else pd.DataFrame()
+    status = ("no ward-level PI values" if pi_values.empty else
+              "no survey item" if item is None else
+              "no survey wave yet" if wave is None else "ok")
+    wards = pd.DataFrame(columns=["ward_code", "ward_name", "pct_satisfied", "n_unweighted",
+                                  "value", "imd_quintile"])
+    if status == "ok":
+        info = ws.wards.set_index("ward_code")
+        wards = ward_satisfaction(ws, item, wave).merge(pi_values, on="ward_code")
+        wards["ward_name"] = info["ward_name"].reindex(wards["ward_code"]).to_numpy()
+        imd = info["imd_quintile"] if "imd_quintile" in info else pd.Series(dtype=float)
+        wards["imd_quintile"] = imd.reindex(wards["ward_code"]).to_numpy(float)
+        wards = wards[["ward_code", "ward_name", "pct_satisfied", "n_unweighted", "value",
+                       "imd_quintile"]]
+    wards.attrs.update(pi_id=pi_id, survey_item=item, wave=wave, status=status,
+                       pi_period=None if pi_values.empty else pi_values["period"].iloc[0])
+    return wards
+
+
 def ward_correlation(ws: Workspace, service_id: str, period: str, *,
                      pi_id: str | None = None) -> pd.DataFrame:
     """Across wards, how ward satisfaction with the service goes with a PI's ward values.
 
-    Pearson's r between ward % satisfied (headline item, linked wave, wards at or above the
-    suppression base) and the PI's ward values (latest quarter with ward values at or before
-    ``period``), then the partial correlation controlling for the wards' IMD quintile; both by
+    Pearson's r between ward % satisfied and the PI's ward values (:func:`ward_points`), then
+    the partial correlation controlling for the wards' IMD quintile; both by
     :func:`pingouin.corr` and :func:`pingouin.partial_corr`, with 95% intervals (Fisher's z)
     and two-sided p-values.
 
@@ -345,8 +392,7 @@ def ward_correlation(ws: Workspace, service_id: str, period: str, *,
     ws : Workspace
     service_id, period : str
     pi_id : str, optional
-        The PI to correlate; by default the service's key PI if it has ward values, else its
-        first PI that has.
+        As :func:`ward_points`.
 
     Returns
     -------
@@ -367,41 +413,26 @@ def ward_correlation(ws: Workspace, service_id: str, period: str, *,
     """
     import pingouin
 
-    month = ws.council["financial_year_start_month"]
-    pi_id = pi_id or _ward_pi(ws, service_id, period)
-    item = headline_item(ws, service_id)
-    wave = linked_wave(ws.survey_waves, period, financial_year_start_month=month)
-    base = {"pi_id": pi_id, "pi_period": None, "survey_item": item, "wave": wave, "n": 0}
+    wards = ward_points(ws, service_id, period, pi_id=pi_id)
+    base = {key: wards.attrs[key] for key in ("pi_id", "pi_period", "survey_item", "wave")}
     analyses = ["correlation", "partial correlation (IMD quintile)"]
-
-    def without_numbers(status: str, n: int = 0) -> pd.DataFrame:
-        return pd.DataFrame([{**base, "analysis": name, "n": n, "status": status}
-                             for name in analyses]).reindex(columns=WARD_CORRELATION_COLUMNS)
-
-    if pi_id is None:
-        return without_numbers("no ward-level PI values")
-    if item is None or wave is None:
-        return without_numbers("no survey item" if item is None else "no survey wave yet")
-    pi_values = ward_pi_values(ws, pi_id, period)
-    if pi_values.empty:
-        return without_numbers("no ward-level PI values")
-    base["pi_period"] = pi_values["period"].iloc[0]
-    wards = ward_satisfaction(ws, item, wave).merge(pi_values, on="ward_code")
     minimum = ws.parameters.settings["linkage"]["min_wards"]
-    if len(wards) < minimum:
-        return without_numbers(f"not enough wards ({len(wards)}; at least {minimum} needed)",
-                               len(wards))
+    status = wards.attrs["status"]
+    if status == "ok" and len(wards) < minimum:
+        status = f"not enough wards ({len(wards)}; at least {minimum} needed)"
+    if status != "ok":
+        return pd.DataFrame([{**base, "analysis": name, "n": len(wards), "status": status}
+                             for name in analyses]).reindex(columns=WARD_CORRELATION_COLUMNS)
     simple = pingouin.corr(wards["pct_satisfied"], wards["value"])
     rows = [{**base, **_pingouin_row(simple), "analysis": analyses[0], "status": "ok"}]
-    imd = ws.wards.set_index("ward_code").get("imd_quintile")
-    if imd is None or imd.reindex(wards["ward_code"]).isna().any():
+    if wards["imd_quintile"].isna().any():
         rows.append({**base, "analysis": analyses[1], "n": len(wards),
                      "status": "no IMD quintile in wards.csv"})
     else:
-        wards["imd_quintile"] = imd.reindex(wards["ward_code"]).to_numpy(float)
         partial = pingouin.partial_corr(data=wards, x="pct_satisfied", y="value",
                                         covar="imd_quintile")
-        rows.append({**base, **_pingouin_row(partial, covariates=1), "analysis": analyses[1], "status": "ok"})
+        rows.append({**base, **_pingouin_row(partial, covariates=1), "analysis": analyses[1],
+                     "status": "ok"})
     return pd.DataFrame(rows).reindex(columns=WARD_CORRELATION_COLUMNS)
 
 

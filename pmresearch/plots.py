@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import textwrap
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -17,7 +18,7 @@ from matplotlib.patches import Patch
 from ._periods import shift_period
 from .performance import assess_indicators, indicator_table, pi_history
 
-__all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends"]
+__all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends", "ward_scatter"]
 
 #: Fill colours of RAG points (the letters G, A and R are drawn beside them, so colour is
 #: never the only cue); grey for values without a RAG (estimated, context PIs).
@@ -233,3 +234,53 @@ def _strip(axes, row: pd.Series, polarity: str) -> None:
         axes.spines[side].set_visible(False)
     axes.set_title(textwrap.shorten(f"{row['pi_id']}: {row['name']} ({row['benchmark_year']}, "
                                     "better →)", 90, placeholder="…"), fontsize=8.5, loc="left")
+
+
+def ward_scatter(wards: pd.DataFrame, *, pi_label: str, item_label: str,
+                 labels: pd.Series | None = None) -> Figure:
+    """Ward satisfaction against a PI's ward values, with the least-squares line.
+
+    Parameters
+    ----------
+    wards : DataFrame
+        One row per ward: ``ward_code``, ``pct_satisfied`` (0–100) and ``value`` (the PI), as
+        :func:`pmresearch.linkage.ward_points` gives them.
+    pi_label, item_label : str
+        Axis titles.
+    labels : Series, optional
+        Text beside each point, indexed like ``wards`` (default: the ward codes).
+
+    Returns
+    -------
+    Figure
+        One panel: a point per ward, labelled, and the fitted line (omitted with fewer than
+        three wards).
+
+    Examples
+    --------
+    >>> wards = pd.DataFrame({"ward_code": ["A", "B", "C"], "pct_satisfied": [70.0, 60.0, 50.0],
+    ...                       "value": [4.0, 6.0, 8.0]})
+    >>> figure = ward_scatter(wards, pi_label="Litter %", item_label="% satisfied")
+    >>> len(figure.axes[0].lines), [t.get_text() for t in figure.axes[0].texts]
+    (1, ['A', 'B', 'C'])
+    """
+    figure = Figure(figsize=(6.4, 4.2))
+    figure.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.13)
+    axes = figure.add_subplot(1, 1, 1)
+    x, y = wards["value"].to_numpy(float), wards["pct_satisfied"].to_numpy(float)
+    axes.scatter(x, y, s=28, color="#1f4e79", zorder=3)
+    names = wards["ward_code"] if labels is None else labels
+    for xi, yi, name in zip(x, y, names):
+        axes.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points",
+                      fontsize=7, color=_INK)
+    if len(wards) >= 3 and np.ptp(x) > 0:
+        slope, intercept = np.polyfit(x, y, 1)
+        ends = np.array([x.min(), x.max()])
+        axes.plot(ends, intercept + slope * ends, color="#6b6b6b", linestyle="--",
+                  label="least-squares line")
+        axes.legend(fontsize=7, frameon=False, loc="best")
+    axes.margins(x=0.12, y=0.08)  # room for the labels of the outermost wards
+    axes.set_xlabel(pi_label, fontsize=8)
+    axes.set_ylabel(item_label, fontsize=8)
+    axes.tick_params(labelsize=7)
+    return figure

@@ -20,10 +20,12 @@ from . import __version__, coding, estimates, linkage, performance, plots
 from ._periods import shift_period
 from .workspace import Workspace
 
-__all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "coding_reliability",
+__all__ = ["DIRECTION_LABELS", "EQUALITY_FIELDS", "QUARTILE_LABELS", "RAG_LABELS",
+           "benchmark_position", "change_since_last_wave", "coding_reliability",
            "comments_by_source", "equality_breakdown", "header", "indicator_table",
-           "indicator_trends", "satisfaction_by_wave", "service_settings", "theme_table",
-           "top_issues", "ward_breakdown", "weighting_quality"]
+           "indicator_trends", "residents_and_performance", "satisfaction_by_wave",
+           "service_settings", "theme_table", "top_issues", "ward_breakdown", "ward_linkage",
+           "ward_scatter", "weighting_quality"]
 
 
 def service_settings(ws: Workspace, service_id: str) -> dict:
@@ -67,25 +69,63 @@ def header(ws: Workspace, service_id: str, period: str) -> Markdown:
 
 
 def indicator_table(ws: Workspace, service_id: str, period: str) -> Styler:
-    """The service's PIs in ``period`` with target and previous values."""
-    table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period)
+    """The service's PIs in ``period``: value against target, RAG, directions of travel,
+    quarters red, trend and benchmark quartile (rules in ``parameters/rules.yaml``)."""
+    table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
+                                        benchmarks=ws.benchmarks,
+                                        settings=ws.parameters.settings)
     table["is_key"] = table["is_key"].map({True: "key", False: ""})
-    table["polarity"] = table["polarity"].str.replace("_", " ")
+    table["rag"] = _with_marker(table["rag"], table["rag_marker"])
+    for column in ("dot_short", "dot_long"):
+        table[column] = table[column].map(DIRECTION_LABELS).fillna(table[column])
+    table["trend"] = [
+        row.trend if pd.isna(row.trend_p) else f"{row.trend} (p = {row.trend_p:.2f})"
+        for row in table.itertuples()]
+    table["benchmark"] = [
+        "–" if pd.isna(row.benchmark_quartile) else
+        f"{QUARTILE_LABELS[int(row.benchmark_quartile)]} ({row.benchmark_year})"
+        for row in table.itertuples()]
     return _table(table, {
         "pi_id": "PI", "name": "Indicator", "is_key": "Key PI", "unit": "Unit",
-        "polarity": "Polarity", "value_period": "Period", "value": "Value", "target": "Target",
-        "data_status": "Data status", "previous_quarter": "Previous quarter",
-        "same_quarter_last_year": "Same quarter last year"},
-        {"value": "{:,.1f}", "target": "{:,.1f}", "previous_quarter": "{:,.1f}",
-         "same_quarter_last_year": "{:,.1f}"})
+        "value_period": "Period", "value": "Value", "target": "Target", "rag": "RAG",
+        "dot_short": "vs previous quarter", "dot_long": "vs a year before",
+        "consecutive_red": "Quarters red", "trend": "Trend", "benchmark": "Benchmark"},
+        {"value": "{:,.1f}", "target": "{:,.1f}", "consecutive_red": "{:,}"},
+        caption="RAG: ● green at or better than target, ▲ amber worse but within tolerance, "
+                "■ red beyond it, ○ no data (missing or estimated). Trend: Mann–Kendall test "
+                "over the last quarters. Benchmark: quartile of the comparator group, best "
+                "first.")
+
+
+#: Benchmark quartiles in words (1 = the best quarter of the comparator group).
+QUARTILE_LABELS = {1: "top quartile", 2: "second quartile", 3: "third quartile",
+                   4: "bottom quartile"}
 
 
 def indicator_trends(ws: Workspace, service_id: str, period: str) -> Image:
-    """Each PI of the service against its target over the recent quarters, as a PNG image."""
+    """Each PI of the service against its target and tolerance over the recent quarters."""
     quarters = service_settings(ws, service_id)["pi_history_quarters"]
-    figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters)
-    alt = (f"Line charts of the {service_id} performance indicators against target over the "
-           f"{quarters} quarters to {period}.")
+    figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters,
+                             settings=ws.parameters.settings)
+    alt = (f"Line charts of the {service_id} performance indicators over the {quarters} "
+           f"quarters to {period}: target as a dashed line, tolerance as a shaded band, each "
+           "value lettered G, A or R for its RAG status. The table above gives the values.")
+    return Image(data=plots.figure_png(figure), format="png", alt=alt)
+
+
+def benchmark_position(ws: Workspace, service_id: str, period: str) -> Image | Markdown:
+    """Each benchmarked PI against its comparator group's quartiles."""
+    table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
+                                        benchmarks=ws.benchmarks,
+                                        settings=ws.parameters.settings)
+    if table["benchmark_quartile"].isna().all():
+        return Markdown("_No benchmark data for this service's indicators._")
+    figure = plots.benchmark_strip(ws.indicators, ws.pi_values, ws.benchmarks, service_id,
+                                   period, settings=ws.parameters.settings)
+    alt = (f"Strips of the comparator group's lower quartile, median and upper quartile for "
+           f"each benchmarked {service_id} indicator, with the council's value marked and "
+           "labelled with its quartile; better is to the right. The PI table gives the "
+           "quartiles.")
     return Image(data=plots.figure_png(figure), format="png", alt=alt)
 
 
@@ -439,3 +479,20 @@ def ward_linkage(ws: Workspace, service_id: str, period: str) -> Styler:
         "ci_high": "95% CI to", "p_value": "p-value", "status": "Status"},
         {"r": "{:+.2f}", "ci_low": "{:+.2f}", "ci_high": "{:+.2f}", "p_value": "{:.3f}"},
         caption=caption)
+
+
+def ward_scatter(ws: Workspace, service_id: str, period: str) -> Image | Markdown:
+    """Ward satisfaction against the PI's ward values, one labelled point per ward."""
+    wards = linkage.ward_points(ws, service_id, period)
+    if wards.attrs["status"] != "ok" or wards.empty:
+        return Markdown(f"_No ward chart: {wards.attrs['status']}._")
+    pi = ws.indicators.set_index("pi_id").loc[wards.attrs["pi_id"]]
+    question = _question_of(ws, pd.Series([wards.attrs["survey_item"]])).iloc[0]
+    figure = plots.ward_scatter(wards, pi_label=f"{pi['name']} ({pi['unit']}), "
+                                                f"{wards.attrs['pi_period']}",
+                                item_label=f"% satisfied, wave {wards.attrs['wave']}",
+                                labels=wards["ward_name"])
+    alt = (f"Scatter of {len(wards)} wards: % satisfied ({question}) against "
+           f"{pi['name']}, each point labelled with its ward, with a least-squares line. The "
+           "table above gives the correlation.")
+    return Image(data=plots.figure_png(figure), format="png", alt=alt)

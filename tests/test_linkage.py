@@ -154,3 +154,16 @@ def test_without_imd_quintiles_the_partial_correlation_says_so(ws):
 def test_a_service_whose_pis_have_no_ward_values_gets_no_correlation(ws):
     table = linkage.ward_correlation(ws, "parks", "2025-26 Q2")
     assert table["status"].tolist() == ["no ward-level PI values"] * 2
+
+
+def test_ward_points_say_why_a_service_without_a_survey_item_has_none(ws):
+    points = linkage.ward_points(ws, "planning", "2025-26 Q2", pi_id="SC01")
+    assert points.empty and points.attrs["status"] == "no survey item"
+
+
+def test_ward_points_carry_names_and_deprivation(ws):
+    points = linkage.ward_points(ws, "street_cleansing", "2025-26 Q2").set_index("ward_code")
+    wards = ws.wards.set_index("ward_code")
+    assert points.loc["AB05", "ward_name"] == wards.loc["AB05", "ward_name"] == "Eastfield"
+    assert points["imd_quintile"].tolist() == wards.loc[points.index, "imd_quintile"].tolist()
+    assert (points["n_unweighted"] >= ws.parameters.settings["suppression"]["min_base"]).all()

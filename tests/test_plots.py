@@ -161,3 +161,19 @@ def test_benchmark_strip_without_benchmarks_says_so(demo):
                              "2025-26 Q2")
     assert figure.axes == []
     assert [t.get_text() for t in figure.texts] == ["No benchmarks for parks by 2025-26 Q2"]
+
+
+def test_ward_scatter_draws_every_ward_labelled_and_the_least_squares_line():
+    from pmresearch.plots import ward_scatter
+
+    wards = pd.DataFrame({"ward_code": ["A", "B", "C", "D"], "pct_satisfied": [70.0, 64.0, 52.0, 50.0],
+                          "value": [3.0, 5.0, 8.0, 9.0]})
+    axes = ward_scatter(wards, pi_label="Litter %", item_label="% satisfied",
+                        labels=pd.Series(["Ash", "Birch", "Cedar", "Deal"])).axes[0]
+    assert [t.get_text() for t in axes.texts] == ["Ash", "Birch", "Cedar", "Deal"]
+    assert len(axes.collections[0].get_offsets()) == 4
+    # Least squares by hand: x̄ = 6.25, ȳ = 59, Sxy = -79, Sxx = 22.75.
+    slope = -79 / 22.75
+    xs, ys = axes.lines[0].get_data()
+    assert list(xs) == [3.0, 9.0]
+    assert list(ys) == pytest.approx([59 + slope * (3 - 6.25), 59 + slope * (9 - 6.25)])
