@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
     code.add_argument("--out", type=Path, default=Path("outputs") / "coding", help="folder to write (default: ./outputs/coding)")
 
+    evidence = commands.add_parser("evidence", help="judge every PI and link it to the survey and comments; write the tables")
+    evidence.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
+    evidence.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
+    evidence.add_argument("--out", type=Path, default=Path("outputs") / "evidence", help="folder to write (default: ./outputs/evidence)")
+
     demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
     demo.add_argument("--out", type=Path, required=True, help="folder to write")
 
@@ -140,6 +145,26 @@ def _code(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _evidence(args: argparse.Namespace) -> int:
+    from .linkage import evidence_table
+    from .performance import assess_indicators
+    from .workspace import load_workspace
+
+    ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
+    tables = {"indicator_assessment.csv": assess_indicators(ws.indicators, ws.pi_values,
+                                                            ws.benchmarks, ws.parameters.settings),
+              "evidence_table.csv": evidence_table(ws)}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(args.out / name, index=False, lineterminator="\n", float_format="%.10g")
+    latest = tables["evidence_table.csv"]
+    latest = latest[latest["period"] == ws.council["current_period"]]
+    print(latest[["service_id", "key_pi", "key_pi_rag", "pct_satisfied", "change_verdict",
+                  "top_issues"]].to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    print("\nWritten: " + ", ".join(str(args.out / name) for name in tables))
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -158,7 +183,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "code": _code,
-             "demo": _demo, "lab": _lab}
+             "evidence": _evidence, "demo": _demo, "lab": _lab}
 
 if __name__ == "__main__":
     sys.exit(main())

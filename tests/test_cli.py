@@ -84,3 +84,18 @@ def test_code_writes_coded_comments_and_a_review_queue_analysts_can_fill(tmp_pat
     assert list(queue.columns[-3:]) == ["coder", "sentiment", "themes"]
     assert (queue[["coder", "sentiment", "themes"]] == "").all().all()
     assert (tmp_path / "sentiment_model.joblib").exists()
+
+
+def test_evidence_writes_the_indicator_assessment_and_the_evidence_table(tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["evidence", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assessed = pd.read_csv(tmp_path / "indicator_assessment.csv")
+    values = pd.read_csv(DEMO_WORKSPACE / "pi_values.csv", keep_default_na=False)
+    assert len(assessed) == (values["ward_code"] == "").sum()  # one row per borough value
+    evidence = pd.read_csv(tmp_path / "evidence_table.csv")
+    street = evidence[(evidence["service_id"] == "street_cleansing")
+                      & (evidence["period"] == "2025-26 Q2")].iloc[0]
+    assert (street["key_pi_rag"], street["change_verdict"]) == ("red", "significant fall")
+    assert "street_cleansing" in out and "evidence_table.csv" in out
