@@ -33,7 +33,7 @@ from ._periods import period_end, shift_period
 from .workspace import Workspace
 
 __all__ = ["EVIDENCE_COLUMNS", "WARD_CORRELATION_COLUMNS", "change_verdict", "comment_window",
-           "evidence_table", "headline_item", "linked_wave", "satisfaction_by_wave",
+           "evidence_table", "headline_item", "linked_wave", "quarters", "satisfaction_by_wave",
            "ward_correlation", "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to",
            "weighted_wave"]
 
@@ -179,7 +179,8 @@ def _theme_columns(ws: Workspace, service_id: str, period: str) -> dict:
             "top_issues": ";".join(themes.loc[themes["top_issue"], "code"])}
 
 
-def _quarters(first: str, last: str) -> list[str]:
+def quarters(first: str, last: str) -> list[str]:
+    """Every quarter from ``first`` to ``last``, in order."""
     periods = [first]
     while periods[-1] < last:
         periods.append(shift_period(periods[-1], 1))
@@ -218,7 +219,7 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
     """
     month = ws.council["financial_year_start_month"]
     if periods is None:
-        periods = _quarters(ws.pi_values["period"].min(), ws.council["current_period"])
+        periods = quarters(ws.pi_values["period"].min(), ws.council["current_period"])
     service_rows = ws.services.set_index("service_id")
     services = list(service_rows.index) if services is None else services
     assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,

@@ -1,0 +1,258 @@
+"""The evidence the rules read: one table per kind of subject, for a period.
+
+Rules (:mod:`pmresearch.rules`) judge *subjects*: a service, a PI, a ward, a resident group, a
+consultation theme or a survey wave. :func:`gather_evidence` builds one table per kind, each
+with the columns ``service_id``, ``period`` and ``subject`` (the label a finding names) and
+the fields listed in :data:`EVIDENCE_FIELDS`, which is also what a rule file is checked
+against when it is loaded: a rule naming a field that is not here is an error, not a silent
+"false".
+
+* ``service`` — :func:`pmresearch.linkage.evidence_table`: the key PI, the linked survey wave
+  and the comments, for every quarter up to the period (so rules can ask "for 3 quarters").
+* ``pi`` — :func:`pmresearch.performance.assess_indicators` for every PI and quarter up to
+  the period, with the PI's name, unit and whether it is the service's key PI.
+* ``ward`` — each ward against the rest of the borough on the service's headline survey item,
+  in the wave linked to the period (:func:`pmresearch.estimates.compare_subgroups`).
+* ``subgroup`` — each group of each equality field (age band, sex, ethnic group,
+  disability) against everyone else, on the service's headline item and, under the service
+  ``council``, on the council-wide items (survey items no service claims, such as
+  satisfaction with the council).
+* ``theme`` — the service's consultation themes in the four quarters to the period's end
+  (:func:`pmresearch.coding.theme_summary`), with how many of the comments raising each
+  (campaigns counted once) could be quoted (``quotable``: no personal data found in them).
+* ``wave`` — how weighting went for the linked wave (service ``council``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _cache, coding, estimates, linkage, performance
+from .workspace import Workspace
+
+__all__ = ["COUNCIL", "EVIDENCE_FIELDS", "EQUALITY_FIELDS", "council_items", "evidence_for",
+           "gather_evidence"]
+
+#: The service id of council-wide subjects (corporate survey items, survey waves).
+COUNCIL = "council"
+#: Equality fields compared when the survey has them (protected characteristics or proxies).
+EQUALITY_FIELDS = ("age_band", "sex", "ethnic_group", "disability")
+
+_N, _T, _B = "number", "text", "bool"
+_GROUP_FIELDS = {
+    "survey_item": _T, "wave": _T, "pct_satisfied": _N, "pct_rest": _N,
+    "difference_points": _N, "p_value": _N, "p_adjusted": _N, "significant": _B,
+    "n_unweighted": _N, "suppressed": _B, "low_base": _B}
+
+#: Every field a rule may read, by subject kind, with its kind (number, text or bool).
+EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
+    "service": {
+        "service_name": _T, "key_pi": _T, "key_pi_name": _T, "key_pi_period": _T,
+        "key_pi_value": _N, "key_pi_target": _N, "key_pi_rag": _T, "key_pi_rag_marker": _T,
+        "key_pi_dot_short": _T, "key_pi_dot_long": _T, "key_pi_consecutive_red": _N,
+        "key_pi_trend": _T, "key_pi_trend_p": _N, "key_pi_benchmark_quartile": _N,
+        "key_pi_commentary": _T, "survey_item": _T, "wave": _T, "pct_satisfied": _N,
+        "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "satisfaction_suppressed": _B,
+        "previous_wave": _T, "pct_satisfied_before": _N, "change_points": _N, "change_p": _N,
+        "change_significant": _B, "change_verdict": _T, "comments": _N, "comment_base": _N,
+        "top_themes": _T, "top_issues": _T},
+    "pi": {
+        "pi_id": _T, "name": _T, "unit": _T, "is_key": _B, "polarity": _T, "frequency": _T,
+        "value": _N, "target": _N, "data_status": _T, "dq_flag": _T, "commentary": _T,
+        "has_commentary": _B, "rag": _T, "rag_marker": _T, "dot_short": _T, "dot_long": _T,
+        "consecutive_red": _N, "trend": _T, "trend_slope": _N, "trend_p": _N,
+        "ytd_value": _N, "benchmark_year": _T, "benchmark_value": _N,
+        "benchmark_quartile": _N, "benchmark_rank": _N, "benchmark_n": _N},
+    "ward": {"ward_code": _T, "ward_name": _T, "imd_quintile": _N, **_GROUP_FIELDS},
+    "subgroup": {"characteristic": _T, "group": _T, **_GROUP_FIELDS},
+    "theme": {
+        "code": _T, "label": _T, "comments": _N, "pct_of_comments": _N, "negative": _N,
+        "pct_negative": _N, "campaign_responses": _N, "top_issue": _B, "comment_base": _N,
+        "quotable": _N},
+    "wave": {
+        "wave": _T, "respondents": _N, "design_effect": _N, "effective_n": _N,
+        "max_margin_error": _N, "weight_ratio": _N, "n_trimmed": _N},
+}
+_KEYS = ["service_id", "period", "subject"]
+
+
+def council_items(ws: Workspace) -> list[str]:
+    """Survey items no service claims (satisfaction with the area, the council, value for
+    money …), in ``survey_items.csv`` order."""
+    claimed = {item.strip() for items in ws.services["survey_items"].fillna("").astype(str)
+               for item in items.split(";")}
+    return [item for item in ws.survey_items["item"] if item not in claimed
+            and item in ws.survey_responses.columns]
+
+
+def _frame(kind: str, rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The table of one kind with exactly its catalogued columns, each of its kind's dtype
+    (numbers as floats, yes/no as nullable booleans), so rules compare like with like."""
+    columns = _KEYS + list(EVIDENCE_FIELDS[kind])
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    table = table.reindex(columns=columns)
+    for field, field_kind in EVIDENCE_FIELDS[kind].items():
+        if field_kind == _N:
+            table[field] = pd.to_numeric(table[field], errors="raise").astype(float)
+        elif field_kind == _B:
+            table[field] = table[field].astype("boolean")
+    return table
+
+
+def _services(ws: Workspace, period: str) -> pd.DataFrame:
+    periods = linkage.quarters(ws.pi_values["period"].min(), period)
+    return _frame("service", [linkage.evidence_table(ws, periods=periods)
+                              .assign(subject=lambda t: t["service_name"])])
+
+
+def _pis(ws: Workspace, period: str) -> pd.DataFrame:
+    assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
+                                             ws.parameters.settings)
+    assessed = assessed[assessed["period"] <= period]
+    info = ws.indicators.set_index("pi_id")
+    key_pis = set(ws.services["key_pi"].dropna().astype(str))
+    commentary = assessed["commentary"].fillna("").astype(str).str.strip()
+    return _frame("pi", [assessed.assign(
+        subject=assessed["pi_id"], name=info["name"].reindex(assessed["pi_id"]).to_numpy(),
+        unit=info["unit"].reindex(assessed["pi_id"]).to_numpy(),
+        is_key=assessed["pi_id"].isin(key_pis), has_commentary=commentary != "")])
+
+
+def _group_rows(design, item: str, column: str, settings: dict) -> pd.DataFrame:
+    """Each group of ``column`` against the rest on ``item``, in percentage points."""
+    table = estimates.compare_subgroups(
+        design, item, column, alpha=settings["significance"]["alpha"],
+        min_base=settings["suppression"]["min_base"],
+        low_base=settings["suppression"]["low_base"])
+    return pd.DataFrame({
+        "group": table[column].astype(str).to_numpy(), "survey_item": item,
+        "pct_satisfied": 100 * table["estimate"].to_numpy(float),
+        "pct_rest": 100 * table["estimate_rest"].to_numpy(float),
+        "difference_points": 100 * table["difference"].to_numpy(float),
+        "p_value": table["p_value"].to_numpy(float),
+        "p_adjusted": table["p_adjusted"].to_numpy(float),
+        "significant": table["significant"].to_numpy(bool),
+        "n_unweighted": table["n_unweighted"].to_numpy(),
+        "suppressed": table["suppressed"].to_numpy(bool),
+        "low_base": table["low_base"].to_numpy(bool)})
+
+
+def _asked(ws: Workspace, wave: str, item: str) -> bool:
+    responses = ws.survey_responses
+    return bool(responses.loc[responses["wave"] == wave, item].notna().any())
+
+
+def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``ward`` and ``subgroup`` tables for the wave linked to ``period``."""
+    wave = linkage.linked_wave(ws.survey_waves, period,
+                               financial_year_start_month=ws.council["financial_year_start_month"])
+    if wave is None:
+        return _frame("ward", []), _frame("subgroup", [])
+    design = linkage.weighted_wave(ws, wave).design
+    settings = ws.parameters.settings
+    fields = [name for name in EQUALITY_FIELDS if name in ws.survey_responses.columns]
+    wards = ws.wards.set_index("ward_code")
+    ward_rows, group_rows = [], []
+    items = [(service, linkage.headline_item(ws, service)) for service in ws.services["service_id"]]
+    items += [(COUNCIL, item) for item in council_items(ws)]
+    for service_id, item in items:
+        if item is None or not _asked(ws, wave, item):
+            continue
+        keys = {"service_id": service_id, "period": period, "wave": wave}
+        if service_id != COUNCIL:
+            rows = _group_rows(design, item, "ward_code", settings)
+            names = wards["ward_name"].reindex(rows["group"]).to_numpy()
+            imd = (wards["imd_quintile"].reindex(rows["group"]).to_numpy(float)
+                   if "imd_quintile" in wards else np.nan)
+            ward_rows.append(rows.rename(columns={"group": "ward_code"}).assign(
+                subject=names, ward_name=names, imd_quintile=imd, **keys))
+        for field in fields:
+            rows = _group_rows(design, item, field, settings)
+            label = field.replace("_", " ")
+            subject = (label + " " + rows["group"]) if service_id != COUNCIL else \
+                (label + " " + rows["group"] + " (" + item + ")")
+            group_rows.append(rows.assign(subject=subject, characteristic=field, **keys))
+    return _frame("ward", ward_rows), _frame("subgroup", group_rows)
+
+
+def _themes(ws: Workspace, period: str) -> pd.DataFrame:
+    coded = coding.coded_comments(ws)
+    start, end = linkage.comment_window(ws, period)
+    settings = ws.parameters.settings["coding"]
+    dates = pd.to_datetime(coded.comments["date"])
+    rows = []
+    for service_id in ws.services["service_id"]:
+        table = coding.theme_summary(coded, ws.parameters.codeframe, service_id, start, end,
+                                     settings)
+        if table.empty:
+            continue
+        window = coded.comments[(coded.comments["service_id"] == service_id)
+                                & dates.between(start, end)]
+        quotable = window[~window["personal_data_found"].astype(bool)]
+        mentions = coded.mentions[coded.mentions["comment_id"].isin(quotable["comment_id"])]
+        counts = mentions.groupby("code")["group"].nunique()  # a campaign counts once
+        rows.append(table.assign(
+            service_id=service_id, period=period, subject=table["code"] + " " + table["label"],
+            comment_base=table.attrs["base"],
+            quotable=counts.reindex(table["code"]).fillna(0).to_numpy(int)))
+    return _frame("theme", rows)
+
+
+def _waves(ws: Workspace, period: str) -> pd.DataFrame:
+    wave = linkage.linked_wave(ws.survey_waves, period,
+                               financial_year_start_month=ws.council["financial_year_start_month"])
+    if wave is None:
+        return _frame("wave", [])
+    d = linkage.weighted_wave(ws, wave).diagnostics
+    return _frame("wave", [pd.DataFrame([{
+        "service_id": COUNCIL, "period": period, "subject": f"survey wave {wave}", "wave": wave,
+        "respondents": int((ws.survey_responses["wave"] == wave).sum()),
+        "design_effect": d.design_effect, "effective_n": d.effective_n,
+        "max_margin_error": d.max_margin_error, "weight_ratio": d.weight_ratio,
+        "n_trimmed": d.n_trimmed}])])
+
+
+def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
+    """Every subject table the rules read, for ``period`` (and the quarters before it where a
+    rule may look back).
+
+    Parameters
+    ----------
+    ws : Workspace
+    period : str
+        The quarter judged, e.g. ``'2025-26 Q2'``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One table per key of :data:`EVIDENCE_FIELDS`, with ``service_id``, ``period``,
+        ``subject`` and that kind's fields.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_workspace
+    >>> evidence = gather_evidence(load_workspace(), "2025-26 Q2")
+    >>> sorted(evidence)
+    ['pi', 'service', 'subgroup', 'theme', 'ward', 'wave']
+    >>> wards = evidence["ward"]
+    >>> street = wards[(wards["service_id"] == "street_cleansing") & wards["significant"]
+    ...                & (wards["difference_points"] < 0)]
+    >>> street["ward_code"].tolist()
+    ['AB05', 'AB13']
+    """
+    wards, groups = _survey_groups(ws, period)
+    return {"service": _services(ws, period), "pi": _pis(ws, period), "ward": wards,
+            "subgroup": groups, "theme": _themes(ws, period), "wave": _waves(ws, period)}
+
+
+def evidence_for(ws: Workspace, period: str, *, cache: bool = True) -> dict[str, pd.DataFrame]:
+    """:func:`gather_evidence`, computed once per content of the workspace's inputs and read
+    back from the cache afterwards (every pack of a batch reads the same evidence)."""
+    key = _cache.files_key(ws.files.values(), salt=f"evidence|{period}") if cache else None
+    found = _cache.read(key)
+    if isinstance(found, dict) and set(found) == set(EVIDENCE_FIELDS):
+        return found
+    result = gather_evidence(ws, period)
+    _cache.write(key, result)
+    return result
