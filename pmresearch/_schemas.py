@@ -385,7 +385,7 @@ def _duplicate_problems(frame: pd.DataFrame, spec: TableSpec, file: str) -> list
 @dataclass(frozen=True)
 class Setting:
     """One key of a YAML file: ``kind`` is ``int``, ``number``, ``choice``, ``text``, ``list``,
-    ``text_list``, ``period``, ``service_id`` or ``code``."""
+    ``text_list``, ``mapping``, ``period``, ``service_id`` or ``code``."""
 
     kind: str
     minimum: float | None = None
@@ -399,7 +399,7 @@ class Setting:
         if self.kind == "choice":
             return f"one of {quote_values(self.choices)}"
         base = {"int": "a whole number", "number": "a number", "text": "non-empty text",
-                "list": "a list", "text_list": "a list of texts",
+                "list": "a list", "text_list": "a list of texts", "mapping": "a mapping",
                 "period": "a period label like '2025-26 Q2'",
                 "service_id": f"a service id ({_SERVICE_ID_FORM})",
                 "code": f"a code ({_CODE_FORM})"}[self.kind]
@@ -423,6 +423,8 @@ class Setting:
             return value in self.choices
         if self.kind == "list":
             return isinstance(value, list)
+        if self.kind == "mapping":
+            return isinstance(value, dict)
         if self.kind == "text_list":
             return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
         if self.kind == "period":
@@ -463,6 +465,8 @@ SERVICE_FILE = {
     "service_id": Setting("service_id"),
     "title": Setting("text", required=False),
     "pi_history_quarters": Setting("int", 1, 40, required=False),
+    # {disable: [rule ids], params: {rule id: {param: value}}}, checked by pmresearch.rules.
+    "rules": Setting("mapping", required=False),
 }
 
 CODE_ENTRY = {

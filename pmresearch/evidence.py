@@ -32,7 +32,7 @@ from . import _cache, coding, estimates, linkage, performance
 from .workspace import Workspace
 
 __all__ = ["COUNCIL", "EVIDENCE_FIELDS", "EQUALITY_FIELDS", "council_items", "evidence_for",
-           "gather_evidence"]
+           "findings_for", "gather_evidence"]
 
 #: The service id of council-wide subjects (corporate survey items, survey waves).
 COUNCIL = "council"
@@ -53,7 +53,8 @@ EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
         "key_pi_dot_short": _T, "key_pi_dot_long": _T, "key_pi_consecutive_red": _N,
         "key_pi_trend": _T, "key_pi_trend_p": _N, "key_pi_benchmark_quartile": _N,
         "key_pi_commentary": _T, "survey_item": _T, "wave": _T, "pct_satisfied": _N,
-        "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "satisfaction_suppressed": _B,
+        "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "pct_dont_know": _N,
+        "satisfaction_suppressed": _B,
         "previous_wave": _T, "pct_satisfied_before": _N, "change_points": _N, "change_p": _N,
         "change_significant": _B, "change_verdict": _T, "comments": _N, "comment_base": _N,
         "top_themes": _T, "top_issues": _T},
@@ -256,3 +257,36 @@ def evidence_for(ws: Workspace, period: str, *, cache: bool = True) -> dict[str,
     result = gather_evidence(ws, period)
     _cache.write(key, result)
     return result
+
+
+def findings_for(ws: Workspace, period: str, *, services: list[str] | None = None,
+                 cache: bool = True) -> pd.DataFrame:
+    """The workspace's rules applied to its evidence for ``period``: the findings table.
+
+    Each service's ``parameters/services/<id>.yaml`` may switch rules off or change their
+    params (its ``rules:`` block); council-wide subjects (service ``council``) use the rules as
+    written.
+
+    Parameters
+    ----------
+    ws : Workspace
+    period : str
+    services : list of str, optional
+        Only these services' findings (``council`` for the council-wide ones); default all.
+
+    Returns
+    -------
+    DataFrame
+        :data:`pmresearch.rules.FINDINGS_COLUMNS`, most severe first.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_workspace
+    >>> found = findings_for(load_workspace(), "2025-26 Q2", services=["street_cleansing"])
+    >>> found.loc[0, ["severity", "rule_id"]].tolist()
+    ['high', 'priority_for_review']
+    """
+    overrides = {service_id: data["rules"] for service_id, data in ws.parameters.services.items()
+                 if data.get("rules")}
+    return ws.parameters.rules.evaluate(evidence_for(ws, period, cache=cache), period=period,
+                                        overrides=overrides, services=services)

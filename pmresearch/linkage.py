@@ -44,7 +44,7 @@ EVIDENCE_COLUMNS = [
     "key_pi_rag_marker", "key_pi_dot_short", "key_pi_dot_long", "key_pi_consecutive_red",
     "key_pi_trend", "key_pi_trend_p", "key_pi_benchmark_quartile", "key_pi_commentary",
     "survey_item", "wave", "pct_satisfied", "ci_low", "ci_high", "n_unweighted",
-    "satisfaction_suppressed", "previous_wave", "pct_satisfied_before", "change_points",
+    "pct_dont_know", "satisfaction_suppressed", "previous_wave", "pct_satisfied_before", "change_points",
     "change_p", "change_significant", "change_verdict",
     "comments", "comment_base", "top_themes", "top_issues"]
 
@@ -133,6 +133,7 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
         row = {"wave": wave, "pct_satisfied": 100 * estimate.estimate,
                "ci_low": 100 * estimate.ci_low, "ci_high": 100 * estimate.ci_high,
                "n_unweighted": int(estimate.n_unweighted),
+               "pct_dont_know": float(estimate.pct_dont_know),
                "satisfaction_suppressed": bool(estimate.suppressed), "previous_wave": previous,
                "pct_satisfied_before": np.nan, "change_points": np.nan, "change_p": np.nan,
                "change_significant": False, "change_verdict": "no earlier wave"}

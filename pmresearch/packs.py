@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import PackError
+from .rules import improvement_actions, write_findings
 from ._resources import bundled_path
 from .workspace import Workspace, load_workspace, parse_period, period_slug
 
@@ -61,6 +62,9 @@ class PackJob:
     target_dir: str
     parameters: dict
     fingerprint: str
+    # The rules' findings for this service (computed once for the batch), written beside the
+    # pack as findings.csv and improvement_actions.csv; None if they could not be computed.
+    findings: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ def run_packs(
     manifest = _read_manifest(period_dir)
     previous = manifest.get("packs", {})
 
+    findings = _findings(ws, period)
     to_run: list[PackJob] = []
     results: list[PackResult] = []
     for service_id in wanted:
@@ -226,8 +231,10 @@ def run_packs(
                 and (target / "evidence_pack.html").exists()):
             results.append(PackResult(service_id, "skipped", 0.0, "inputs unchanged (use --force)"))
             continue
+        mine = None if findings is None else \
+            findings[findings["service_id"] == service_id].reset_index(drop=True)
         to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
-                              str(target.resolve()), parameters, fingerprint))
+                              str(target.resolve()), parameters, fingerprint, mine))
 
     if to_run:
         from tqdm.auto import tqdm
@@ -235,7 +242,6 @@ def run_packs(
         class _Bar(tqdm):
             monitor_interval = 0  # no monitor thread: the worker processes are forked after this
 
-        _prepare_shared_work(ws)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
         bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
                    file=sys.stderr)
@@ -249,22 +255,23 @@ def run_packs(
     results.sort(key=lambda r: order[r.service_id])
     jobs_by_service = {job.service_id: job for job in to_run}
     _write_manifest(period_dir, ws, period, inputs, manifest, results, jobs_by_service)
-    _write_index(period_dir, ws, period)
+    _write_index(period_dir, ws, period, findings)
     return PackRun(period, period_dir, tuple(results))
 
 
-def _prepare_shared_work(ws: Workspace) -> None:
-    """Code the comments once, into the cache every pack's kernel reads, before the workers
-    start (training the classifier in each pack would repeat seconds of work per service).
+def _findings(ws: Workspace, period: str) -> pd.DataFrame | None:
+    """Every service's findings, computed once before the workers start: the comments are
+    coded and the evidence gathered into the cache every pack's kernel then reads (training the
+    classifier in each pack would repeat seconds of work per service).
 
     A failure here is left for the packs to meet and report, each in its own notebook.
     """
-    from .coding import coded_comments
+    from .evidence import findings_for
 
     try:
-        coded_comments(ws)
-    except Exception:  # noqa: BLE001 - reported by every pack that needs the coding
-        pass
+        return findings_for(ws, period)
+    except Exception:  # noqa: BLE001 - reported by every pack that needs the evidence
+        return None
 
 
 def execute_pack(job: PackJob) -> PackResult:
@@ -288,6 +295,10 @@ def execute_pack(job: PackJob) -> PackResult:
             progress_bar=False, request_save_on_cell_execute=False, cwd=str(target.parent),
             km=kernel)
         (staging / "evidence_pack.html").write_text(_html_without_code(notebook), encoding="utf-8")
+        if job.findings is not None:
+            write_findings(job.findings, staging / "findings.csv")
+            improvement_actions(job.findings).to_csv(staging / "improvement_actions.csv",
+                                                     index=False, lineterminator="\n")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         _swap_into_place(staging, target)
         return PackResult(job.service_id, "ok", time.perf_counter() - started, files=files)
@@ -407,30 +418,83 @@ def _write_manifest(period_dir: Path, ws: Workspace, period: str, inputs: dict, 
     _write_atomically(period_dir / "manifest.json", json.dumps(content, indent=2) + "\n")
 
 
-def _write_index(period_dir: Path, ws: Workspace, period: str) -> None:
+_SEVERITY_SYMBOLS = {"high": "■ High", "medium": "▲ Medium", "low": "● Low", "info": "○ Info"}
+_RAG_SYMBOLS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "no data": "○ No data"}
+
+
+def _rag_summary(ws: Workspace, period: str) -> dict[str, str]:
+    """Per service, how many of its PIs are red, amber, green or without data in ``period``."""
+    from .performance import assess_indicators
+
+    assessed = assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
+                                 ws.parameters.settings)
+    latest = assessed[assessed["period"] <= period].sort_values("period") \
+        .drop_duplicates("pi_id", keep="last")
+    latest = latest[(latest["period"] == period) | (latest["frequency"] == "annual")]
+    summary = {}
+    for service_id, rows in latest.groupby("service_id"):
+        counts = rows["rag"].value_counts()
+        summary[service_id] = " · ".join(f"{counts[rag]} {label}" for rag, label in
+                                         _RAG_SYMBOLS.items() if rag in counts) or "no RAG"
+    return summary
+
+
+def _severity_summary(findings: pd.DataFrame) -> str:
+    counts = findings["severity"].value_counts()
+    return " · ".join(f"{counts[key]} {label}" for key, label in _SEVERITY_SYMBOLS.items()
+                      if key in counts) or "none"
+
+
+def _write_index(period_dir: Path, ws: Workspace, period: str,
+                 findings: pd.DataFrame | None) -> None:
+    """``index.html``: every service with its RAG summary, findings by severity and links to
+    its pack; then the high and medium findings, and the council-wide ones."""
     packs = _read_manifest(period_dir).get("packs", {})
     names = dict(zip(ws.services["service_id"], ws.services["service_name"]))
+    try:
+        rag = _rag_summary(ws, period)
+    except Exception:  # noqa: BLE001 - the index still lists the packs
+        rag = {}
+    esc = html.escape
     rows = []
     for service_id, entry in packs.items():
-        folder = html.escape(service_id)
+        folder = esc(service_id)
         good = (period_dir / service_id / "evidence_pack.html").exists()
-        links = (f'<a href="{folder}/evidence_pack.html">pack (HTML)</a> · '
-                 f'<a href="{folder}/evidence_pack.ipynb">notebook</a>') if good else "no pack"
-        status = entry.get("status", "unknown")
-        note = html.escape(entry.get("message") or "")
-        rows.append(f"<tr><td>{html.escape(names.get(service_id, service_id))}</td>"
-                    f"<td>{html.escape(status)}</td><td>{links}</td><td>{note}</td></tr>")
-    title = f"{html.escape(ws.council['name'])}: evidence packs, {html.escape(period)}"
+        links = [f'<a href="{folder}/{name}">{label}</a>' for name, label in (
+            ("evidence_pack.html", "pack (HTML)"), ("evidence_pack.ipynb", "notebook"),
+            ("findings.csv", "findings.csv"), ("improvement_actions.csv", "actions.csv"))
+            if (period_dir / service_id / name).exists()] if good else ["no pack"]
+        mine = findings[findings["service_id"] == service_id] if findings is not None else None
+        rows.append(f"<tr><td>{esc(names.get(service_id, service_id))}</td>"
+                    f"<td>{esc(entry.get('status', 'unknown'))}</td>"
+                    f"<td>{esc(rag.get(service_id, '–'))}</td>"
+                    f"<td>{esc(_severity_summary(mine)) if mine is not None else '–'}</td>"
+                    f"<td>{' · '.join(links)}</td><td>{esc(entry.get('message') or '')}</td></tr>")
+    listed = ""
+    if findings is not None:
+        serious = findings[findings["severity"].isin(["high", "medium"])
+                           & (findings["service_id"] != "council")]
+        council = findings[findings["service_id"] == "council"]
+        for heading, table in (("High and medium findings", serious),
+                               ("Council-wide findings", council)):
+            items = "\n".join(
+                f"<li><strong>{esc(_SEVERITY_SYMBOLS[r.severity])}</strong> "
+                f"{esc(names.get(r.service_id, r.service_id))}, {esc(r.subject)}: "
+                f"{esc(r.finding)}</li>" for r in table.itertuples())
+            listed += f"<h2>{heading}</h2>\n<ul>\n{items or '<li>none</li>'}\n</ul>\n"
+    title = f"{esc(ws.council['name'])}: evidence packs, {esc(period)}"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:Arial,sans-serif;margin:2em;color:#111}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #888;padding:.4em .8em;text-align:left}}</style></head>
+td,th{{border:1px solid #888;padding:.4em .8em;text-align:left;vertical-align:top}}</style></head>
 <body><h1>{title}</h1>
-<table><thead><tr><th>Service</th><th>Status</th><th>Pack</th><th>Note</th></tr></thead>
+<table><thead><tr><th>Service</th><th>Status</th><th>PIs this period (RAG)</th>
+<th>Findings</th><th>Files</th><th>Note</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
-<p>Provenance of every pack (inputs' SHA-256, parameters, versions): <a href="manifest.json">manifest.json</a>.</p>
+{listed}<p>Rules: parameters/rules.yaml. Provenance of every pack (inputs' SHA-256, parameters,
+versions): <a href="manifest.json">manifest.json</a>.</p>
 </body></html>
 """
     _write_atomically(period_dir / "index.html", page)

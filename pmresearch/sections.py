@@ -16,12 +16,12 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from . import __version__, coding, estimates, linkage, performance, plots
+from . import __version__, coding, estimates, evidence, linkage, performance, plots
 from ._periods import shift_period
 from .workspace import Workspace
 
 __all__ = ["DIRECTION_LABELS", "EQUALITY_FIELDS", "QUARTILE_LABELS", "RAG_LABELS",
-           "benchmark_position", "change_since_last_wave", "coding_reliability",
+           "SEVERITY_LABELS", "benchmark_position", "findings_and_actions", "change_since_last_wave", "coding_reliability",
            "comments_by_source", "equality_breakdown", "header", "indicator_table",
            "indicator_trends", "residents_and_performance", "satisfaction_by_wave",
            "service_settings", "theme_table", "top_issues", "ward_breakdown", "ward_linkage",
@@ -288,7 +288,7 @@ def ward_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Mark
 
 
 #: Equality fields shown when present in the survey (protected characteristics or proxies).
-EQUALITY_FIELDS = ("age_band", "sex", "ethnic_group", "disability")
+EQUALITY_FIELDS = evidence.EQUALITY_FIELDS
 
 
 def equality_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
@@ -496,3 +496,27 @@ def ward_scatter(ws: Workspace, service_id: str, period: str) -> Image | Markdow
            f"{pi['name']}, each point labelled with its ward, with a least-squares line. The "
            "table above gives the correlation.")
     return Image(data=plots.figure_png(figure), format="png", alt=alt)
+
+
+#: Severity in words and symbols (never colour alone), most severe first.
+SEVERITY_LABELS = {"high": "■ High", "medium": "▲ Medium", "low": "● Low", "info": "○ Info"}
+
+
+def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """What the rules in ``parameters/rules.yaml`` found for the service, most severe first,
+    each with its recommended action, owner and the evidence that made it fire."""
+    found = evidence.findings_for(ws, period, services=[service_id])
+    if found.empty:
+        return Markdown(f"_No rule fired for this service in {period}: nothing in the evidence "
+                        "below met a rule's condition._")
+    found = found.assign(severity=found["severity"].map(SEVERITY_LABELS),
+                         why=found["condition"] + " (" + found["evidence"] + ")")
+    counts = found["severity"].value_counts()
+    summary = ", ".join(f"{counts[label]} {label.split()[1].lower()}"
+                        for label in SEVERITY_LABELS.values() if label in counts)
+    return _table(found, {
+        "severity": "Severity", "title": "Finding", "subject": "About", "finding": "What we found",
+        "action": "Recommended action", "owner": "Owner", "due": "By when",
+        "why": "Why (rule and evidence)"},
+        caption=f"{len(found)} finding(s): {summary}. Rules: parameters/rules.yaml "
+                f"({len(ws.parameters.rules)} rules).")

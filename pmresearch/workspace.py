@@ -35,6 +35,7 @@ from ._resources import bundled_path
 from .coding.lexicon import Lexicon, load_lexicon
 from .demo import DEMO_WORKSPACE
 from .errors import Problem, WorkspaceError
+from .rules import RuleSet, check_service_overrides, parse_rules
 
 __all__ = [
     "DEMO_WORKSPACE",
@@ -215,8 +216,9 @@ class Parameters:
         The parameters folder the defaults came from.
     settings : dict
         ``rules.yaml`` ``settings`` (suppression, significance, weighting, rag, direction_of_travel).
-    rules : list
-        ``rules.yaml`` ``rules``.
+    rules : RuleSet
+        ``rules.yaml`` ``rules``, parsed and checked against the evidence catalogue
+        (:data:`pmresearch.evidence.EVIDENCE_FIELDS`).
     codeframe : DataFrame
         One row per theme code: ``code``, ``label``, ``service_id`` (``""`` for cross-cutting
         and special codes), ``description``, and ``include``/``exclude`` lists if any code has them.
@@ -229,7 +231,7 @@ class Parameters:
 
     directory: Path
     settings: dict
-    rules: list
+    rules: RuleSet
     codeframe: pd.DataFrame
     services: dict[str, dict]
     lexicon: Lexicon
@@ -278,8 +280,13 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
         return data, file, not found
 
     rules_data, rules_file, ok = load("rules.yaml")
+    rule_set = None
     if ok:
-        problems += _schemas.check_rules_file(rules_data, rules_file)
+        found = _schemas.check_rules_file(rules_data, rules_file)
+        problems += found
+        if not found:
+            rule_set, found = _read_rules(locate("rules.yaml"), rules_file, rules_data["settings"])
+            problems += found
     frame_data, codeframe_file, ok = load("codeframe.yaml")
     codeframe = None
     if ok:
@@ -316,16 +323,27 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
             sid = data["service_id"]
             found.append(Problem(file, f"service_id {sid!r} does not match the file name {name!r}",
                                  f"Rename the file to {sid}.yaml or correct the service_id."))
+        if not found and rule_set is not None:
+            found = check_service_overrides(data.get("rules"), file=file, rules=rule_set.rules)
         problems.extend(found)
         service_files[stem] = (file, data)
 
     parameters = None
     if not problems:
         parameters = Parameters(directory=directory, settings=rules_data["settings"],
-                                rules=rules_data["rules"], codeframe=codeframe,
+                                rules=rule_set, codeframe=codeframe,
                                 services={stem: data for stem, (_, data) in service_files.items()},
                                 lexicon=lexicon)
     return _ParameterFiles(parameters, problems, paths, service_files, codeframe, codeframe_file)
+
+
+def _read_rules(path: Path, file: str, settings: dict):
+    """The ``rules:`` of rules.yaml checked against the evidence the rules can read."""
+    from .evidence import EVIDENCE_FIELDS  # evidence imports this module
+
+    found, problems = parse_rules(path.read_text(encoding="utf-8-sig"), file=file,
+                                  fields=EVIDENCE_FIELDS, settings=settings)
+    return (None if problems else RuleSet(tuple(found), settings, file)), problems
 
 
 def _codeframe_problems(data: object, file: str) -> list[Problem]:

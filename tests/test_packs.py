@@ -57,6 +57,32 @@ def test_html_pack_shows_results_but_no_code(demo_run):
         assert code not in page
 
 
+def test_each_pack_opens_with_findings_and_writes_them_beside_it(demo_run):
+    import pandas as pd
+
+    _, period_dir = demo_run
+    folder = period_dir / "street_cleansing"
+    page = (folder / "evidence_pack.html").read_text(encoding="utf-8")
+    assert page.index("Findings and recommended actions") < page.index("1. Performance indicators")
+    findings = pd.read_csv(folder / "findings.csv")
+    assert findings.loc[0, ["severity", "rule_id"]].tolist() == ["high", "priority_for_review"]
+    assert (findings["service_id"] == "street_cleansing").all()
+    assert findings.loc[0, "finding"] in page
+    actions = pd.read_csv(folder / "improvement_actions.csv")
+    assert list(actions.columns[:5]) == ["outcome", "action", "owner", "by_when",
+                                         "success_measure"]
+    assert len(actions) == findings["action"].notna().sum()
+
+
+def test_index_shows_each_services_rag_and_findings_by_severity(demo_run):
+    _, period_dir = demo_run
+    page = (period_dir / "index.html").read_text(encoding="utf-8")
+    # SC01 is red and the other three street-cleansing PIs green or n/a (SCENARIO.md).
+    assert "1 ■ Red" in page and "street_cleansing/findings.csv" in page
+    assert "High and medium findings" in page and "Council-wide findings" in page
+    assert "age band 18-34 (sat_council)" in page
+
+
 def test_executed_notebook_has_the_services_parameters_and_no_errors(demo_run):
     _, period_dir = demo_run
     nb = nbformat.read(period_dir / "parks" / "evidence_pack.ipynb", as_version=4)

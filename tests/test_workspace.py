@@ -583,7 +583,7 @@ def test_service_file_must_match_its_name_and_services_csv(demo_copy):
                        lambda s: {**s, "colour": "green", "pi_history_quarters": 0})
     assert problems(demo_copy) == [
         "parameters/services/parks.yaml: unknown key 'colour' (allowed: 'service_id', 'title', "
-        "'pi_history_quarters'). Remove the key or correct its spelling.",
+        "'pi_history_quarters', 'rules'). Remove the key or correct its spelling.",
         "parameters/services/parks.yaml: key 'pi_history_quarters' is 0; expected a whole number "
         "from 1 to 40. Correct the value."]
     override_parameter(demo_copy, "services/parks.yaml", lambda s: {**s, "service_id": "park"})
@@ -633,7 +633,7 @@ def test_workspace_parameter_file_replaces_the_default(demo_copy):
 def test_load_parameters_reads_the_codeframe():
     params = load_parameters(PROJECT_PARAMETERS)
     assert params.settings["suppression"] == {"min_base": 50, "low_base": 100}
-    assert params.rules == []
+    assert [rule.id for rule in params.rules][:2] == ["priority_for_review", "perception_gap"]
     assert params.codeframe.columns[:3].tolist() == ["code", "label", "service_id"]
     assert params.codeframe.loc[params.codeframe["code"] == "X1", "service_id"].item() == ""
     assert params.codeframe["code"].is_unique
