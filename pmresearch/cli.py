@@ -51,9 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
     code.add_argument("--out", type=Path, default=Path("outputs") / "coding", help="folder to write (default: ./outputs/coding)")
 
-    evidence = commands.add_parser("evidence", help="judge every PI and link it to the survey and comments; write the tables")
+    evidence = commands.add_parser("evidence", help="judge every PI, link it to the survey and comments, apply the rules; write the tables and findings")
     evidence.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
     evidence.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
+    evidence.add_argument("--period", help="financial quarter the rules judge (default: the workspace's current period)")
     evidence.add_argument("--out", type=Path, default=Path("outputs") / "evidence", help="folder to write (default: ./outputs/evidence)")
 
     demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
@@ -146,22 +147,32 @@ def _code(args: argparse.Namespace) -> int:
 
 
 def _evidence(args: argparse.Namespace) -> int:
+    from .evidence import findings_for
     from .linkage import evidence_table
     from .performance import assess_indicators
+    from .rules import improvement_actions, write_findings
     from .workspace import load_workspace
 
     ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
+    period = args.period or ws.council["current_period"]
     tables = {"indicator_assessment.csv": assess_indicators(ws.indicators, ws.pi_values,
                                                             ws.benchmarks, ws.parameters.settings),
               "evidence_table.csv": evidence_table(ws)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(args.out / name, index=False, lineterminator="\n", float_format="%.10g")
-    latest = tables["evidence_table.csv"]
-    latest = latest[latest["period"] == ws.council["current_period"]]
-    print(latest[["service_id", "key_pi", "key_pi_rag", "pct_satisfied", "change_verdict",
-                  "top_issues"]].to_string(index=False, float_format=lambda x: f"{x:.1f}"))
-    print("\nWritten: " + ", ".join(str(args.out / name) for name in tables))
+    findings = findings_for(ws, period)
+    write_findings(findings, args.out / "findings.csv")
+    improvement_actions(findings).to_csv(args.out / "improvement_actions.csv", index=False,
+                                         lineterminator="\n")
+    counts = findings["severity"].value_counts()
+    print(f"{period}: {len(findings):,} findings ("
+          + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if s in counts)
+          + ")")
+    for row in findings[findings["severity"] == "high"].itertuples():
+        print(f"  high: {row.service_id}, {row.subject}: {row.title}")
+    written = [*tables, "findings.csv", "improvement_actions.csv"]
+    print("\nWritten: " + ", ".join(str(args.out / name) for name in written))
     return EXIT_OK
 
 

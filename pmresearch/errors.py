@@ -86,10 +86,11 @@ class RuleError(PmresearchError):
     """A rule file or rule is invalid; ``file``, ``line`` and ``rule_id`` say where."""
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 rule_id: str | None = None):
+                 rule_id: str | None = None, problems: list[Problem] | None = None):
         self.file = file
         self.line = line
         self.rule_id = rule_id
+        self.problems = list(problems or [])
         super().__init__(message)
 
 

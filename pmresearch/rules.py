@@ -149,9 +149,7 @@ def _raise(problems: list[Problem], file: str, line: int | None = None,
            rule_id: str | None = None) -> None:
     head = f"{len(problems)} problems in {file}:\n" if len(problems) > 1 else ""
     body = "\n".join(f"  - {p}" for p in problems) if len(problems) > 1 else str(problems[0])
-    error = RuleError(head + body, file=file, line=line, rule_id=rule_id)
-    error.problems = problems  # every problem, for a caller that lists them
-    raise error
+    raise RuleError(head + body, file=file, line=line, rule_id=rule_id, problems=problems)
 
 
 @dataclass(frozen=True)
@@ -253,9 +251,13 @@ def check_service_overrides(data: object, *, file: str, rules: Iterable[Rule]) -
                                       "a list of rule ids", "Write disable: [rule_id, ...]."))
         disable = []
     for rule_id in disable:
-        if rule_id not in by_id:
+        if not isinstance(rule_id, str):
+            problems.append(Problem(file, f"key 'rules.disable' holds {show_value(rule_id)}; "
+                                          "expected rule ids", "Write disable: [rule_id, ...]."))
+        elif rule_id not in by_id:
             problems.append(Problem(file, f"key 'rules.disable' names unknown rule {rule_id!r} "
-                                          f"(allowed: {ids})", did_you_mean(rule_id, by_id, "Correct the name.")))
+                                          f"(allowed: {ids})",
+                                    did_you_mean(rule_id, by_id, "Correct the name.")))
     params = data.get("params", {})
     if not isinstance(params, dict):
         return problems + [Problem(file, f"key 'rules.params' holds {show_value(params)}; expected "

@@ -86,7 +86,7 @@ def test_code_writes_coded_comments_and_a_review_queue_analysts_can_fill(tmp_pat
     assert (tmp_path / "sentiment_model.joblib").exists()
 
 
-def test_evidence_writes_the_indicator_assessment_and_the_evidence_table(tmp_path, capsys):
+def test_evidence_writes_the_assessment_the_evidence_table_and_the_findings(tmp_path, capsys):
     import pandas as pd
 
     assert main(["evidence", "--out", str(tmp_path)]) == 0
@@ -98,4 +98,7 @@ def test_evidence_writes_the_indicator_assessment_and_the_evidence_table(tmp_pat
     street = evidence[(evidence["service_id"] == "street_cleansing")
                       & (evidence["period"] == "2025-26 Q2")].iloc[0]
     assert (street["key_pi_rag"], street["change_verdict"]) == ("red", "significant fall")
-    assert "street_cleansing" in out and "evidence_table.csv" in out
+    assert "high: street_cleansing, Street cleansing: Priority for review" in out
+    findings = pd.read_csv(tmp_path / "findings.csv")
+    assert set(findings["service_id"]) >= {"street_cleansing", "council"}
+    assert (tmp_path / "improvement_actions.csv").exists()

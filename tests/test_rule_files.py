@@ -112,3 +112,10 @@ def test_an_override_of_an_unknown_rule_is_reported(demo_copy):
     assert len(problems) == 1
     assert problems[0].startswith("parameters/services/street_cleansing.yaml: ")
     assert "no_such_rule" in problems[0]
+
+
+def test_a_disable_list_holding_a_mapping_is_reported_not_a_crash(demo_copy):
+    _service_rules(demo_copy, {"disable": [{"ward_hotspot": True}]})
+    assert [str(p) for p in check_workspace(demo_copy)] == [
+        "parameters/services/street_cleansing.yaml: key 'rules.disable' holds a mapping; "
+        "expected rule ids. Write disable: [rule_id, ...]."]
