@@ -1,7 +1,8 @@
 """Evidence packs: the pack notebook run by Papermill once per service, in parallel.
 
 ``run_packs`` is the main job. For each service it executes ``notebooks/evidence_pack.ipynb``
-with the service's parameters in a worker process, exports HTML without code, and moves the
+with the service's parameters in a worker process, exports HTML without code (and with
+``pdf=True`` prints it to PDF, :mod:`pmresearch.pdf`), and moves the
 result into ``outputs/<period>/<service_id>/`` only when everything succeeded, so a failed run
 never leaves a half-written pack over a good one. A failing service is recorded (its partial
 notebook kept as ``evidence_pack.failed.ipynb``) and the others finish. ``manifest.json``
@@ -19,6 +20,7 @@ import html
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -65,6 +67,10 @@ class PackJob:
     # The rules' findings for this service (computed once for the batch), written beside the
     # pack as findings.csv and improvement_actions.csv; None if they could not be computed.
     findings: pd.DataFrame | None = None
+    # What the pack's provenance footer states: version, parameters, inputs' SHA-256.
+    provenance: dict = field(default_factory=dict)
+    # Chrome/Chromium binary that prints evidence_pack.pdf; None makes the HTML pack only.
+    chromium: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,13 @@ class PackResult:
 
 @dataclass(frozen=True)
 class PackRun:
-    """The outcome of :func:`run_packs`."""
+    """The outcome of :func:`run_packs`; ``notes`` are messages for the person who ran it
+    (such as "No Chromium found: the packs are written as HTML only. …")."""
 
     period: str
     output_dir: Path
     results: tuple[PackResult, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -145,6 +153,7 @@ def run_packs(
     services: list[str] | None = None,
     jobs: int | None = None,
     force: bool = False,
+    pdf: bool = False,
     outputs: str | Path = "outputs",
     parameters_dir: str | Path | None = None,
     notebook: str | Path | None = None,
@@ -165,6 +174,12 @@ def run_packs(
         Worker processes; the number of CPU cores when omitted.
     force : bool, default False
         Remake packs whose inputs and parameters are unchanged since the last run.
+    pdf : bool, default False
+        Also print each pack to ``evidence_pack.pdf`` with the Chromium that
+        :func:`pmresearch.pdf.find_chromium` finds. A pack made earlier without its PDF is
+        remade. Where there is no Chromium the packs are made as HTML only and
+        ``PackRun.notes`` says how to install one; a pack whose printing fails keeps its HTML,
+        status ``ok``, and says why in its message.
     outputs : str or Path, default ``'outputs'``
         Root folder; packs go to ``<outputs>/<period>/<service_id>/``.
     parameters_dir : str or Path, optional
@@ -179,7 +194,8 @@ def run_packs(
     Returns
     -------
     PackRun
-        Per-service results; ``PackRun.ok`` is False if any pack failed.
+        Per-service results; ``PackRun.ok`` is False if any pack failed; ``PackRun.notes``
+        has messages for the person who ran it.
 
     Raises
     ------
@@ -212,6 +228,7 @@ def run_packs(
     inputs[f"notebooks/{notebook_path.name}"] = _sha256(notebook_path)
     manifest = _read_manifest(period_dir)
     previous = manifest.get("packs", {})
+    chromium, notes = _pdf_printer(pdf)
 
     findings = _findings(ws, period)
     to_run: list[PackJob] = []
@@ -228,13 +245,19 @@ def run_packs(
         target = period_dir / service_id
         done = previous.get(service_id, {})
         if (not force and done.get("status") == "ok" and done.get("fingerprint") == fingerprint
-                and (target / "evidence_pack.html").exists()):
+                and (target / "evidence_pack.html").exists()
+                and (chromium is None or (target / "evidence_pack.pdf").exists())):
             results.append(PackResult(service_id, "skipped", 0.0, "inputs unchanged (use --force)"))
             continue
         mine = None if findings is None else \
             findings[findings["service_id"] == service_id].reset_index(drop=True)
+        provenance = {"version": __version__, "inputs": inputs,
+                      "parameters": {"service_id": service_id, "period": period,
+                                     "workspace": ws.path.resolve().name,
+                                     "parameters": ws.parameters.directory.resolve().name}}
         to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
-                              str(target.resolve()), parameters, fingerprint, mine))
+                              str(target.resolve()), parameters, fingerprint, mine, provenance,
+                              chromium=chromium))
 
     if to_run:
         from tqdm.auto import tqdm
@@ -256,7 +279,20 @@ def run_packs(
     jobs_by_service = {job.service_id: job for job in to_run}
     _write_manifest(period_dir, ws, period, inputs, manifest, results, jobs_by_service)
     _write_index(period_dir, ws, period, findings)
-    return PackRun(period, period_dir, tuple(results))
+    return PackRun(period, period_dir, tuple(results), notes)
+
+
+def _pdf_printer(pdf: bool) -> tuple[str | None, tuple[str, ...]]:
+    """The Chromium that prints the packs (None for HTML only) and the note saying why not."""
+    if not pdf:
+        return None, ()
+    from .pdf import chromium_install_hint, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        return None, ("No Chromium found: the packs are written as HTML only. "
+                      + chromium_install_hint(),)
+    return chromium, ()
 
 
 def _findings(ws: Workspace, period: str) -> pd.DataFrame | None:
@@ -294,14 +330,16 @@ def execute_pack(job: PackJob) -> PackResult:
             job.notebook, str(executed), parameters=job.parameters, kernel_name=job.kernel_name,
             progress_bar=False, request_save_on_cell_execute=False, cwd=str(target.parent),
             km=kernel)
-        (staging / "evidence_pack.html").write_text(_html_without_code(notebook), encoding="utf-8")
+        (staging / "evidence_pack.html").write_text(_html_without_code(notebook, job.provenance),
+                                                    encoding="utf-8")
         if job.findings is not None:
             write_findings(job.findings, staging / "findings.csv")
             improvement_actions(job.findings).to_csv(staging / "improvement_actions.csv",
                                                      index=False, lineterminator="\n")
+        note = _print_pack(job, staging) if job.chromium else ""
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         _swap_into_place(staging, target)
-        return PackResult(job.service_id, "ok", time.perf_counter() - started, files=files)
+        return PackResult(job.service_id, "ok", time.perf_counter() - started, note, files=files)
     except Exception as error:
         if isinstance(error, PapermillExecutionError):
             message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
@@ -315,6 +353,22 @@ def execute_pack(job: PackJob) -> PackResult:
         if kernel is not None and kernel.has_kernel:
             kernel.shutdown_kernel(now=True)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _print_pack(job: PackJob, staging: Path) -> str:
+    """Print the staged HTML pack to ``evidence_pack.pdf``; return "" or why it failed.
+
+    A printing failure is not the pack's failure: the HTML pack is good and is kept (status
+    ``ok``), the message says the PDF is missing, and the next run with PDF asked remakes it.
+    """
+    from .pdf import print_pdf
+
+    try:
+        print_pdf(staging / "evidence_pack.html", staging / "evidence_pack.pdf",
+                  chromium=job.chromium)
+    except PackError as error:
+        return f"HTML only, no PDF: {error}"
+    return ""
 
 
 def _kernel_name(notebook: Path) -> str:
@@ -332,7 +386,9 @@ def _html_exporter():
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+    # The "basic" template renders the cells only: no page template loading scripts from the
+    # internet. pmresearch.report wraps them in a self-contained page.
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     # Set-up cells (parameters, imports, notes to the analyst) are not for the pack's readers.
     exporter.register_preprocessor(
@@ -340,10 +396,15 @@ def _html_exporter():
     return exporter
 
 
-def _html_without_code(notebook) -> str:
-    """An executed notebook (a ``NotebookNode``) as standalone HTML without code or prompts."""
+def _html_without_code(notebook, provenance: dict | None = None) -> str:
+    """An executed notebook (a ``NotebookNode``) as a self-contained HTML report without code
+    or prompts (:func:`pmresearch.report.pack_document`)."""
+    from .report import pack_document
+
     body, _ = _html_exporter().from_notebook_node(notebook)
-    return body
+    heading = re.search(r"<h1[^>]*>(.*?)<a class=\"anchor-link\"", body, re.S)
+    title = re.sub(r"<[^>]+>", "", heading.group(1)) if heading else "Evidence pack"
+    return pack_document(body, title=html.unescape(title), provenance=provenance or {})
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -461,7 +522,8 @@ def _write_index(period_dir: Path, ws: Workspace, period: str,
         folder = esc(service_id)
         good = (period_dir / service_id / "evidence_pack.html").exists()
         links = [f'<a href="{folder}/{name}">{label}</a>' for name, label in (
-            ("evidence_pack.html", "pack (HTML)"), ("evidence_pack.ipynb", "notebook"),
+            ("evidence_pack.html", "pack (HTML)"), ("evidence_pack.pdf", "PDF"),
+            ("evidence_pack.ipynb", "notebook"),
             ("findings.csv", "findings.csv"), ("improvement_actions.csv", "actions.csv"))
             if (period_dir / service_id / name).exists()] if good else ["no pack"]
         mine = findings[findings["service_id"] == service_id] if findings is not None else None

@@ -13,15 +13,16 @@ import datetime as dt
 import hashlib
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import HTML, Markdown
 from pandas.io.formats.style import Styler
 
-from . import __version__, coding, estimates, evidence, linkage, performance, plots
+from . import __version__, coding, estimates, evidence, linkage, performance, plots, report
 from ._periods import shift_period
 from .workspace import Workspace
 
 __all__ = ["DIRECTION_LABELS", "EQUALITY_FIELDS", "QUARTILE_LABELS", "RAG_LABELS",
-           "SEVERITY_LABELS", "benchmark_position", "findings_and_actions", "change_since_last_wave", "coding_reliability",
+           "SEVERITY_LABELS", "benchmark_position", "complaints_and_compliments",
+           "cost_and_value", "findings_and_actions", "improvement_plan", "service_summary", "change_since_last_wave", "coding_reliability",
            "comments_by_source", "equality_breakdown", "header", "indicator_table",
            "indicator_trends", "residents_and_performance", "satisfaction_by_wave",
            "service_settings", "theme_table", "top_issues", "ward_breakdown", "ward_linkage",
@@ -102,31 +103,83 @@ QUARTILE_LABELS = {1: "top quartile", 2: "second quartile", 3: "third quartile",
                    4: "bottom quartile"}
 
 
-def indicator_trends(ws: Workspace, service_id: str, period: str) -> Image:
-    """Each PI of the service against its target and tolerance over the recent quarters."""
+def indicator_trends(ws: Workspace, service_id: str, period: str) -> HTML:
+    """Each PI of the service against its target and tolerance over the recent quarters, with
+    the values behind the chart."""
     quarters = service_settings(ws, service_id)["pi_history_quarters"]
+    settings = ws.parameters.settings
     figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters,
-                             settings=ws.parameters.settings)
+                             settings=settings)
+    pis = ws.indicators.loc[ws.indicators["service_id"] == service_id, "pi_id"].tolist()
+    assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks, settings)
+    first = shift_period(period, -(quarters - 1))
+    data = assessed[assessed["pi_id"].isin(pis) & assessed["period"].between(first, period)]
+    data = data.assign(rag=_with_marker(data["rag"], data["rag_marker"]))
+    data = data[["pi_id", "period", "value", "target", "rag", "data_status"]].rename(columns={
+        "pi_id": "PI", "period": "Quarter", "value": "Value", "target": "Target", "rag": "RAG",
+        "data_status": "Data status"})
     alt = (f"Line charts of the {service_id} performance indicators over the {quarters} "
            f"quarters to {period}: target as a dashed line, tolerance as a shaded band, each "
-           "value lettered G, A or R for its RAG status. The table above gives the values.")
-    return Image(data=plots.figure_png(figure), format="png", alt=alt)
+           "value lettered G, A or R for its RAG status.")
+    return report.chart(figure, alt=alt, data=data,
+                        caption=f"Performance indicators, {first} to {period}: value, target "
+                                "and tolerance band; letters give the RAG status.",
+                        formats={"Value": "{:,.2f}", "Target": "{:,.2f}"})
 
 
-def benchmark_position(ws: Workspace, service_id: str, period: str) -> Image | Markdown:
-    """Each benchmarked PI against its comparator group's quartiles."""
+def benchmark_position(ws: Workspace, service_id: str, period: str) -> HTML | Markdown:
+    """Each benchmarked PI against its comparator group's quartiles, with the figures."""
     table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
                                         benchmarks=ws.benchmarks,
                                         settings=ws.parameters.settings)
-    if table["benchmark_quartile"].isna().all():
+    table = table[table["benchmark_quartile"].notna()]
+    if table.empty:
         return Markdown("_No benchmark data for this service's indicators._")
     figure = plots.benchmark_strip(ws.indicators, ws.pi_values, ws.benchmarks, service_id,
                                    period, settings=ws.parameters.settings)
+    data = table.assign(quartile=table["benchmark_quartile"].astype(int).map(QUARTILE_LABELS))
+    data = data[["pi_id", "benchmark_year", "benchmark_value", "lower_quartile", "median",
+                 "upper_quartile", "quartile", "benchmark_rank", "benchmark_n"]].rename(columns={
+        "pi_id": "PI", "benchmark_year": "Year", "benchmark_value": "Ashbrook value",
+        "lower_quartile": "Lower quartile", "median": "Median", "upper_quartile": "Upper quartile",
+        "quartile": "Position", "benchmark_rank": "Rank", "benchmark_n": "Of"})
+    data = data.rename(columns={"Ashbrook value": f"{ws.council['name']} value"})
     alt = (f"Strips of the comparator group's lower quartile, median and upper quartile for "
            f"each benchmarked {service_id} indicator, with the council's value marked and "
-           "labelled with its quartile; better is to the right. The PI table gives the "
-           "quartiles.")
-    return Image(data=plots.figure_png(figure), format="png", alt=alt)
+           "labelled with its quartile; better is to the right.")
+    number = "{:,.2f}"
+    return report.chart(figure, alt=alt, data=data,
+                        caption="Each indicator's value for the benchmark year against its "
+                                "comparator group; better is always to the right.",
+                        formats={f"{ws.council['name']} value": number, "Lower quartile": number,
+                                 "Median": number, "Upper quartile": number, "Rank": "{:.0f}",
+                                 "Of": "{:.0f}"})
+
+
+def cost_and_value(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """The service's cost indicators (a unit in £ or "cost" in the name) with their RAG and
+    benchmark position."""
+    table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
+                                        benchmarks=ws.benchmarks,
+                                        settings=ws.parameters.settings)
+    cost = table["unit"].astype(str).str.contains("£") | \
+        table["name"].astype(str).str.contains("cost", case=False)
+    table = table[cost]
+    if table.empty:
+        return Markdown("_This service has no cost indicator in `indicators.csv` (a unit in £ "
+                        "or \"cost\" in its name)._")
+    table = table.assign(rag=_with_marker(table["rag"], table["rag_marker"]),
+                         dot_long=table["dot_long"].map(DIRECTION_LABELS).fillna(table["dot_long"]),
+                         benchmark=[
+                             "–" if pd.isna(q) else f"{QUARTILE_LABELS[int(q)]} ({year})"
+                             for q, year in zip(table["benchmark_quartile"],
+                                                table["benchmark_year"])])
+    return _table(table, {
+        "pi_id": "PI", "name": "Indicator", "unit": "Unit", "value_period": "Period",
+        "value": "Value", "target": "Target", "rag": "RAG", "dot_long": "vs a year before",
+        "benchmark": "Benchmark"}, {"value": "{:,.2f}", "target": "{:,.2f}"},
+        caption="Net cost per unit of service; lower is better unless the indicator says "
+                "otherwise.")
 
 
 def _survey_items(ws: Workspace, service_id: str) -> list[str]:
@@ -481,8 +534,9 @@ def ward_linkage(ws: Workspace, service_id: str, period: str) -> Styler:
         caption=caption)
 
 
-def ward_scatter(ws: Workspace, service_id: str, period: str) -> Image | Markdown:
-    """Ward satisfaction against the PI's ward values, one labelled point per ward."""
+def ward_scatter(ws: Workspace, service_id: str, period: str) -> HTML | Markdown:
+    """Ward satisfaction against the PI's ward values, one labelled point per ward, with the
+    figures behind the chart."""
     wards = linkage.ward_points(ws, service_id, period)
     if wards.attrs["status"] != "ok" or wards.empty:
         return Markdown(f"_No ward chart: {wards.attrs['status']}._")
@@ -493,9 +547,15 @@ def ward_scatter(ws: Workspace, service_id: str, period: str) -> Image | Markdow
                                 item_label=f"% satisfied, wave {wards.attrs['wave']}",
                                 labels=wards["ward_name"])
     alt = (f"Scatter of {len(wards)} wards: % satisfied ({question}) against "
-           f"{pi['name']}, each point labelled with its ward, with a least-squares line. The "
-           "table above gives the correlation.")
-    return Image(data=plots.figure_png(figure), format="png", alt=alt)
+           f"{pi['name']}, each point labelled with its ward, with a least-squares line.")
+    data = wards[["ward_name", "pct_satisfied", "n_unweighted", "value", "imd_quintile"]].rename(
+        columns={"ward_name": "Ward", "pct_satisfied": "% satisfied", "n_unweighted": "Base",
+                 "value": f"{pi['name']} ({pi['unit']})", "imd_quintile": "IMD quintile"})
+    return report.chart(figure, alt=alt, data=data,
+                        caption=f"Wards: % satisfied ({wards.attrs['wave']} survey) against "
+                                f"{pi['name']} ({wards.attrs['pi_period']}).",
+                        formats={"% satisfied": "{:.0f}", "Base": "{:,.0f}",
+                                 "IMD quintile": "{:.0f}"})
 
 
 #: Severity in words and symbols (never colour alone), most severe first.
@@ -520,3 +580,87 @@ def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler 
         "why": "Why (rule and evidence)"},
         caption=f"{len(found)} finding(s): {summary}. Rules: parameters/rules.yaml "
                 f"({len(ws.parameters.rules)} rules).")
+
+
+def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
+    """The service at a glance in ``period``: its key PI, residents' satisfaction and what the
+    comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`)."""
+    row = linkage.evidence_table(ws, periods=[period], services=[service_id]).iloc[0]
+    lines = []
+    if isinstance(row.key_pi, str):
+        rag = RAG_LABELS.get(row.key_pi_rag, row.key_pi_rag)
+        value = "no value" if pd.isna(row.key_pi_value) else f"{row.key_pi_value:,.1f}"
+        target = "" if pd.isna(row.key_pi_target) else f" against a target of {row.key_pi_target:,.1f}"
+        lines.append(f"- **Key PI** {row.key_pi} ({row.key_pi_name}): {value}{target} in "
+                     f"{row.key_pi_period}, **{rag}**; "
+                     f"{DIRECTION_LABELS.get(row.key_pi_dot_short, row.key_pi_dot_short)} on the "
+                     f"previous quarter, "
+                     f"{DIRECTION_LABELS.get(row.key_pi_dot_long, row.key_pi_dot_long)} on a year "
+                     "before.")
+    else:
+        lines.append("- **Key PI**: none named in `services.csv`.")
+    if pd.notna(row.pct_satisfied):
+        change = "" if pd.isna(row.change_points) else \
+            f"; {row.change_points:+.1f} points since {row.previous_wave} ({row.change_verdict})"
+        lines.append(f"- **Residents**: {row.pct_satisfied:.0f}% satisfied (95% CI "
+                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, base {row.n_unweighted:,}) in the "
+                     f"{row.wave} survey{change}.")
+    elif isinstance(row.survey_item, str):
+        lines.append("- **Residents**: no survey wave had ended by the end of this quarter.")
+    else:
+        lines.append("- **Residents**: the resident survey has no question about this service.")
+    labels = ws.parameters.codeframe.set_index("code")["label"]
+    codes = row.top_issues.split(";") if isinstance(row.top_issues, str) and row.top_issues else []
+    issues = "; ".join(f"{code} {labels.get(code, '')}".strip() for code in codes) or "none"
+    lines.append(f"- **Comments**: {row.comments:,} received in the four quarters to "
+                 f"{period} ({row.comment_base:,} counting each campaign once); top issues: "
+                 f"{issues}.")
+    return Markdown("\n".join(lines))
+
+
+def complaints_and_compliments(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """Complaints received about the service in the four quarters to ``period``: how many,
+    their tone (compliments are the positive ones) and what they were about."""
+    coded = coding.coded_comments(ws)
+    start, end = linkage.comment_window(ws, period)
+    comments = coded.comments
+    dates = pd.to_datetime(comments["date"])
+    mine = comments[(comments["service_id"] == service_id) & dates.between(start, end)
+                    & comments["source"].astype(str).str.startswith("complaint")]
+    if mine.empty:
+        return Markdown(f"_No complaints about this service were received from {start:%d %B %Y} "
+                        f"to {end:%d %B %Y}._")
+    mentions = coded.mentions[coded.mentions["comment_id"].isin(mine["comment_id"])]
+    labels = ws.parameters.codeframe.set_index("code")["label"]
+    rows = []
+    for code, group in mentions.groupby("code", sort=False):
+        rows.append({"theme": f"{code} {labels.get(code, '')}".strip(),
+                     "complaints": int(group["comment_id"].nunique()),
+                     "negative": int((group["sentiment"] == "negative").sum()),
+                     "compliments": int((group["sentiment"] == "positive").sum())})
+    table = pd.DataFrame(rows).sort_values(["complaints", "theme"], ascending=[False, True])
+    tone = mine["sentiment"].replace("", "awaiting review").value_counts()
+    summary = ", ".join(f"{n:,} {label}" for label, n in tone.items())
+    return _table(table, {"theme": "Theme", "complaints": "Complaints raising it",
+                          "negative": "Negative mentions", "compliments": "Positive mentions"},
+                  {"complaints": "{:,}", "negative": "{:,}", "compliments": "{:,}"},
+                  caption=f"{len(mine):,} complaints received {start:%d %B %Y} to "
+                          f"{end:%d %B %Y} ({summary}). Counts of complaints received, not a "
+                          "measure of all residents' views.")
+
+
+def improvement_plan(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """The findings' recommended actions as improvement-plan rows (outcome, action, owner, by
+    when, success measure), the rows of ``improvement_actions.csv``."""
+    from .rules import improvement_actions
+
+    actions = improvement_actions(evidence.findings_for(ws, period, services=[service_id]))
+    if actions.empty:
+        return Markdown("_No rule recommended an action for this service in this period._")
+    actions = actions.assign(severity=actions["severity"].map(SEVERITY_LABELS))
+    return _table(actions, {
+        "severity": "Severity", "subject": "About", "outcome": "Outcome", "action": "Action",
+        "owner": "Responsible officer", "by_when": "By when",
+        "success_measure": "Success measure"},
+        caption="Proposed for the service's improvement plan; the service agrees each action, "
+                "its owner and date, and records progress against it.")

@@ -47,10 +47,12 @@ def test_html_pack_shows_results_but_no_code(demo_run):
     page = (period_dir / "street_cleansing" / "evidence_pack.html").read_text(encoding="utf-8")
     assert "Street cleansing: evidence pack, 2025-26 Q2" in page
     assert "Ashbrook Borough Council" in page
-    for section in ("1. Performance indicators", "2. Resident satisfaction",
-                    "Change since the last survey", "3. Wards and resident groups",
-                    "4. Comments received"):
-        assert section in page
+    for section in ("Findings and recommended actions", "1. Service summary",
+                    "2. Performance indicators", "3. Benchmarking", "4. Resident satisfaction",
+                    "Change since the last survey", "5. Wards", "6. Complaints and compliments",
+                    "7. Consultation findings", "8. Equality", "9. Cost and value for money",
+                    "10. Judgements and recommended actions"):
+        assert f">{section}<" in page
     assert "How satisfied or dissatisfied are you with street cleaning?" in page
     assert "data:image/png;base64" in page
     for code in ("load_workspace", "sections.header", "parameters_dir", "%matplotlib"):
@@ -63,7 +65,7 @@ def test_each_pack_opens_with_findings_and_writes_them_beside_it(demo_run):
     _, period_dir = demo_run
     folder = period_dir / "street_cleansing"
     page = (folder / "evidence_pack.html").read_text(encoding="utf-8")
-    assert page.index("Findings and recommended actions") < page.index("1. Performance indicators")
+    assert page.index(">Findings and recommended actions<") < page.index(">1. Service summary<")
     findings = pd.read_csv(folder / "findings.csv")
     assert findings.loc[0, ["severity", "rule_id"]].tolist() == ["high", "priority_for_review"]
     assert (findings["service_id"] == "street_cleansing").all()
@@ -81,6 +83,25 @@ def test_index_shows_each_services_rag_and_findings_by_severity(demo_run):
     assert "1 ■ Red" in page and "street_cleansing/findings.csv" in page
     assert "High and medium findings" in page and "Council-wide findings" in page
     assert "age band 18-34 (sat_council)" in page
+
+
+def test_html_pack_is_self_contained_with_contents_and_provenance(demo_run):
+    import re
+
+    _, period_dir = demo_run
+    page = (period_dir / "parks" / "evidence_pack.html").read_text(encoding="utf-8")
+    # Nothing is fetched from anywhere: every image is inline, no script or style is linked.
+    assert not re.findall(r'(?:src|href)="(?!#|data:)[^"]*"', page)
+    assert "<script" not in page
+    assert '<nav class="contents"' in page and 'href="#4.-Resident-satisfaction"' in page
+    digest = _sha256(DEMO_WORKSPACE / "pi_values.csv")
+    assert f"<td>pi_values.csv</td><td>{digest}</td>" in page
+    # Every chart has alt text and the data behind it.
+    images = re.findall(r"<img [^>]*>", page)
+    assert len(images) >= 2
+    assert all('src="data:image/png;base64,' in tag and re.search(r'alt="[^"]+"', tag)
+               for tag in images)
+    assert page.count("Data behind this chart") == len(images)
 
 
 def test_executed_notebook_has_the_services_parameters_and_no_errors(demo_run):
