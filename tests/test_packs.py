@@ -89,7 +89,7 @@ def test_html_pack_is_self_contained_with_contents_and_provenance(demo_run):
     import re
 
     _, period_dir = demo_run
-    page = (period_dir / "parks" / "evidence_pack.html").read_text(encoding="utf-8")
+    page = (period_dir / "street_cleansing" / "evidence_pack.html").read_text(encoding="utf-8")
     # Nothing is fetched from anywhere: every image is inline, no script or style is linked.
     assert not re.findall(r'(?:src|href)="(?!#|data:)[^"]*"', page)
     assert "<script" not in page
@@ -98,7 +98,7 @@ def test_html_pack_is_self_contained_with_contents_and_provenance(demo_run):
     assert f"<td>pi_values.csv</td><td>{digest}</td>" in page
     # Every chart has alt text and the data behind it.
     images = re.findall(r"<img [^>]*>", page)
-    assert len(images) >= 2
+    assert len(images) == 3  # PI trends, benchmark strips, ward scatter
     assert all('src="data:image/png;base64,' in tag and re.search(r'alt="[^"]+"', tag)
                for tag in images)
     assert page.count("Data behind this chart") == len(images)
