@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     packs.add_argument("--service", nargs="+", dest="services", metavar="ID", help="only these services")
     packs.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: CPU cores)")
     packs.add_argument("--force", action="store_true", help="remake packs whose inputs are unchanged")
+    packs.add_argument("--pdf", action="store_true", help="also print each pack to evidence_pack.pdf with the machine's Chromium (HTML only, with a note, where there is none)")
     packs.add_argument("--outputs", type=Path, default=Path("outputs"), help="outputs folder (default: ./outputs)")
     packs.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder (default: ./parameters, else the bundled defaults)")
     packs.add_argument("--notebook", type=Path, help="pack notebook to run instead of the standard one")
@@ -88,8 +89,11 @@ def _packs(args: argparse.Namespace) -> int:
         print("pmresearch packs: --jobs must be 1 or more", file=sys.stderr)
         return EXIT_INVALID
     run = run_packs(args.workspace, period=args.period, services=args.services, jobs=args.jobs,
-                    force=args.force, outputs=args.outputs, parameters_dir=args.parameters_dir,
-                    notebook=args.notebook, progress=not args.no_progress)
+                    force=args.force, pdf=args.pdf, outputs=args.outputs,
+                    parameters_dir=args.parameters_dir, notebook=args.notebook,
+                    progress=not args.no_progress)
+    for note in run.notes:
+        print(note, file=sys.stderr)
     print(run.table().to_string(index=False))
     print(f"\nPacks for {run.period} are in {run.output_dir} (open index.html).")
     if not run.ok:
@@ -188,9 +192,13 @@ def _lab(args: argparse.Namespace) -> int:
     from ._resources import bundled_path
 
     folder = args.notebooks or bundled_path("notebooks")
-    # The notebooks' kernelspec is "python3", which Jupyter resolves to this interpreter.
+    # The notebooks' kernelspec is "python3", whose kernel runs the first `python` on PATH:
+    # putting this interpreter's folder first makes that the project's Python even when its
+    # virtual environment is not activated.
+    env = os.environ.copy()
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
-    return subprocess.call(command, env=os.environ.copy())
+    return subprocess.call(command, env=env)
 
 
 _COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "code": _code,

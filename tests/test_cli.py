@@ -102,3 +102,16 @@ def test_evidence_writes_the_assessment_the_evidence_table_and_the_findings(tmp_
     findings = pd.read_csv(tmp_path / "findings.csv")
     assert set(findings["service_id"]) >= {"street_cleansing", "council"}
     assert (tmp_path / "improvement_actions.csv").exists()
+
+
+def test_lab_opens_jupyterlab_on_the_notebooks_with_this_python_first_on_path(monkeypatch, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    assert main(["lab", "--notebooks", str(tmp_path)]) == 0
+    [(command, env)] = calls
+    assert command == [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"]
+    assert env["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)

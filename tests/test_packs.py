@@ -141,13 +141,27 @@ def test_index_links_every_pack(demo_run):
     assert "Parks and open spaces" in index
 
 
-def test_unchanged_inputs_are_skipped_and_force_remakes(tmp_path):
+def _pack_content(folder: Path) -> dict[str, bytes]:
+    """Every file of a pack, with the generation date (the only thing allowed to change)
+    blanked."""
+    import re
+
+    return {p.name: re.sub(rb"Generated \d{4}-\d{2}-\d{2}", b"Generated DATE", p.read_bytes())
+            for p in sorted(folder.iterdir())}
+
+
+def test_unchanged_inputs_are_skipped_and_force_remakes_the_same_pack(tmp_path):
     first = run_packs(outputs=tmp_path, services=["planning"], jobs=1, progress=False)
     assert [r.status for r in first.results] == ["ok"]
+    made = _pack_content(tmp_path / "2025-26-Q2" / "planning")
     again = run_packs(outputs=tmp_path, services=["planning"], jobs=1, progress=False)
     assert [r.status for r in again.results] == ["skipped"]
     forced = run_packs(outputs=tmp_path, services=["planning"], jobs=1, force=True, progress=False)
     assert [r.status for r in forced.results] == ["ok"]
+    # Same inputs and parameters, same pack: HTML, findings and actions byte for byte.
+    remade = _pack_content(tmp_path / "2025-26-Q2" / "planning")
+    for name in ("evidence_pack.html", "findings.csv", "improvement_actions.csv"):
+        assert remade[name] == made[name], name
 
 
 def test_a_changed_input_remakes_the_pack(tmp_path, demo_copy):
