@@ -8,7 +8,7 @@ from pandas.io.formats.style import Styler
 
 from .. import linkage
 from ..workspace import Workspace
-from ._tables import styled
+from ..sections import styled_table as styled
 
 __all__ = ["evidence_record"]
 

@@ -26,7 +26,7 @@ from ..coding.coder import code_by_rules, reference_coder
 from ..coding.redact import redact
 from ..coding.reliability import confusion_table
 from ..workspace import DEMO_WORKSPACE, Workspace, load_workspace
-from ._tables import styled
+from ..sections import styled_table as styled
 from .hand_codes import SENTIMENTS, codes_to_save, hand_codes_by_coder
 
 __all__ = ["SHEET_COLUMNS", "coding_sample", "coding_summary", "coding_workspace", "fill_codes",

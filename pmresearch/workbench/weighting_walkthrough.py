@@ -20,7 +20,7 @@ from ..design import SurveyDesign
 from ..errors import PmresearchError
 from ..weighting import WeightingResult, rake, trim_weights, weight_wave
 from ..workspace import Workspace
-from ._tables import styled
+from ..sections import styled_table as styled
 
 __all__ = ["WeightingSteps", "margins_achieved", "raking_diagnostics", "sample_vs_population",
            "trimming_comparison", "weight_distribution", "weighted_vs_unweighted",

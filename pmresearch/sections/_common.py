@@ -1,0 +1,77 @@
+"""What the sections share: a service's pack settings, the reading-table formatter and the
+words and symbols that stand in for colour."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from ..workspace import Workspace
+
+__all__ = ["DIRECTION_LABELS", "QUARTILE_LABELS", "RAG_LABELS", "SEVERITY_LABELS",
+           "service_settings", "styled_table"]
+
+#: Words and symbols for RAG, so status never rests on colour alone (print, colour blindness).
+RAG_LABELS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "no data": "○ No data",
+              "n/a": "n/a"}
+#: Direction-of-travel arrows with their word.
+DIRECTION_LABELS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse",
+                    "up": "↑ up", "down": "↓ down", "no data": "no data", "n/a": "n/a"}
+#: Benchmark quartiles in words (1 = the best quarter of the comparator group).
+QUARTILE_LABELS = {1: "top quartile", 2: "second quartile", 3: "third quartile",
+                   4: "bottom quartile"}
+#: Severity in words and symbols (never colour alone), most severe first.
+SEVERITY_LABELS = {"high": "■ High", "medium": "▲ Medium", "low": "● Low", "info": "○ Info"}
+
+
+def service_settings(ws: Workspace, service_id: str) -> dict:
+    """The pack parameters of a service (``parameters/services/<id>.yaml``), with defaults."""
+    return {"pi_history_quarters": 8, **ws.parameters.services.get(service_id, {})}
+
+
+def styled_table(frame: pd.DataFrame, labels: dict[str, str],
+                 formats: dict[str, str] | None = None, caption: str = "") -> Styler:
+    """``frame``'s ``labels`` columns, renamed and formatted for reading, without row numbers.
+
+    Missing values show as an en dash. The table's HTML id is derived from its content, so the
+    same table renders to the same HTML every time (notebook regression checks rely on it).
+    """
+    shown = frame[list(labels)].rename(columns=labels)
+    formats = {labels[column]: spec for column, spec in (formats or {}).items()}
+    digest = hashlib.sha256(shown.to_csv().encode("utf-8")).hexdigest()[:10]
+    styler = shown.style.format(formats, na_rep="–").hide(axis="index").set_uuid(digest)
+    return styler.set_caption(caption) if caption else styler
+
+
+def _service(ws: Workspace, service_id: str) -> pd.Series:
+    match = ws.services[ws.services["service_id"] == service_id]
+    if match.empty:
+        known = ", ".join(ws.services["service_id"])
+        raise ValueError(f"service '{service_id}' is not in services.csv (found: {known})")
+    return match.iloc[0]
+
+
+def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
+    """RAG in words and symbols, with the data-status marker (provisional, restated) beside it."""
+    shown = rag.map(RAG_LABELS).fillna(rag)
+    marker = marker.fillna("").astype(str)
+    return shown.where(marker == "", shown + " (" + marker + ")")
+
+
+def _direction(dot: pd.Series) -> pd.Series:
+    """Directions of travel as arrows with their word; a value without a label is kept."""
+    return dot.map(DIRECTION_LABELS).fillna(dot)
+
+
+def _question_of(ws: Workspace, items: pd.Series) -> pd.Series:
+    """The question wording of each survey item column."""
+    return items.map(ws.survey_items.set_index("item")["question"])
+
+
+def _theme_names(ws: Workspace, codes: Iterable[str]) -> list[str]:
+    """Each theme code with its code-frame label ("S03 Litter"), the code alone if unknown."""
+    labels = ws.parameters.codeframe.set_index("code")["label"]
+    return [f"{code} {labels.get(code, '')}".strip() for code in codes]

@@ -1,0 +1,135 @@
+"""The front of a pack: title, the service at a glance, what the rules found and the actions
+they recommend, and the evidence table that links PIs, survey and comments quarter by quarter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from IPython.display import Markdown
+from pandas.io.formats.style import Styler
+
+from .. import __version__, evidence, linkage, rules
+from .._periods import shift_period
+from ..workspace import Workspace
+from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _direction, _service,
+                      _theme_names, _with_marker, service_settings, styled_table)
+
+__all__ = ["findings_and_actions", "header", "improvement_plan", "residents_and_performance",
+           "service_summary"]
+
+
+def header(ws: Workspace, service_id: str, period: str) -> Markdown:
+    """Title block: council, service, directorate, period and the pack's provenance."""
+    service = _service(ws, service_id)
+    title = service_settings(ws, service_id).get("title", service["service_name"])
+    return Markdown(
+        f"# {title}: evidence pack, {period}\n\n"
+        f"**{ws.council['name']}** · {service['directorate']} directorate · "
+        f"service `{service_id}`\n\n"
+        f"Generated {dt.date.today().isoformat()} by pmresearch {__version__} from the "
+        f"workspace `{ws.path.name}`."
+    )
+
+
+def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
+    """The service at a glance in ``period``: its key PI, residents' satisfaction and what the
+    comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`)."""
+    row = linkage.evidence_table(ws, periods=[period], services=[service_id]).iloc[0]
+    lines = []
+    if isinstance(row.key_pi, str):
+        rag = RAG_LABELS.get(row.key_pi_rag, row.key_pi_rag)
+        value = "no value" if pd.isna(row.key_pi_value) else f"{row.key_pi_value:,.1f}"
+        target = ("" if pd.isna(row.key_pi_target)
+                  else f" against a target of {row.key_pi_target:,.1f}")
+        lines.append(f"- **Key PI** {row.key_pi} ({row.key_pi_name}): {value}{target} in "
+                     f"{row.key_pi_period}, **{rag}**; "
+                     f"{DIRECTION_LABELS.get(row.key_pi_dot_short, row.key_pi_dot_short)} on the "
+                     f"previous quarter, "
+                     f"{DIRECTION_LABELS.get(row.key_pi_dot_long, row.key_pi_dot_long)} on a year "
+                     "before.")
+    else:
+        lines.append("- **Key PI**: none named in `services.csv`.")
+    if pd.notna(row.pct_satisfied):
+        change = "" if pd.isna(row.change_points) else \
+            f"; {row.change_points:+.1f} points since {row.previous_wave} ({row.change_verdict})"
+        lines.append(f"- **Residents**: {row.pct_satisfied:.0f}% satisfied (95% CI "
+                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, base {row.n_unweighted:,}) in the "
+                     f"{row.wave} survey{change}.")
+    elif isinstance(row.survey_item, str):
+        lines.append("- **Residents**: no survey wave had ended by the end of this quarter.")
+    else:
+        lines.append("- **Residents**: the resident survey has no question about this service.")
+    codes = row.top_issues.split(";") if isinstance(row.top_issues, str) and row.top_issues else []
+    issues = "; ".join(_theme_names(ws, codes)) or "none"
+    lines.append(f"- **Comments**: {row.comments:,} received in the four quarters to "
+                 f"{period} ({row.comment_base:,} counting each campaign once); top issues: "
+                 f"{issues}.")
+    return Markdown("\n".join(lines))
+
+
+def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """What the rules in ``parameters/rules.yaml`` found for the service, most severe first,
+    each with its recommended action, owner and the evidence that made it fire."""
+    found = evidence.findings_for(ws, period, services=[service_id])
+    if found.empty:
+        return Markdown(f"_No rule fired for this service in {period}: nothing in the evidence "
+                        "below met a rule's condition._")
+    found = found.assign(severity=found["severity"].map(SEVERITY_LABELS),
+                         why=found["condition"] + " (" + found["evidence"] + ")")
+    counts = found["severity"].value_counts()
+    summary = ", ".join(f"{counts[label]} {label.split()[1].lower()}"
+                        for label in SEVERITY_LABELS.values() if label in counts)
+    return styled_table(found, {
+        "severity": "Severity", "title": "Finding", "subject": "About", "finding": "What we found",
+        "action": "Recommended action", "owner": "Owner", "due": "By when",
+        "why": "Why (rule and evidence)"},
+        caption=f"{len(found)} finding(s): {summary}. Rules: parameters/rules.yaml "
+                f"({len(ws.parameters.rules)} rules).")
+
+
+def improvement_plan(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """The findings' recommended actions as improvement-plan rows (outcome, action, owner, by
+    when, success measure), the rows of ``improvement_actions.csv``."""
+    actions = rules.improvement_actions(evidence.findings_for(ws, period, services=[service_id]))
+    if actions.empty:
+        return Markdown("_No rule recommended an action for this service in this period._")
+    actions = actions.assign(severity=actions["severity"].map(SEVERITY_LABELS))
+    return styled_table(actions, {
+        "severity": "Severity", "subject": "About", "outcome": "Outcome", "action": "Action",
+        "owner": "Responsible officer", "by_when": "By when",
+        "success_measure": "Success measure"},
+        caption="Proposed for the service's improvement plan; the service agrees each action, "
+                "its owner and date, and records progress against it.")
+
+
+def residents_and_performance(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+    """The evidence table for the service: its key PI, the linked survey wave and the comment
+    themes, quarter by quarter over the pack's history."""
+    quarters = service_settings(ws, service_id)["pi_history_quarters"]
+    periods = [shift_period(period, -back) for back in range(quarters - 1, -1, -1)]
+    table = linkage.evidence_table(ws, periods=periods, services=[service_id])
+    if table["key_pi"].isna().all() and table["survey_item"].isna().all():
+        return Markdown("_This service has neither a key PI nor a survey item to link._")
+    table["key_pi_rag"] = _with_marker(table["key_pi_rag"], table["key_pi_rag_marker"])
+    for column in ("key_pi_dot_short", "key_pi_dot_long"):
+        table[column] = _direction(table[column])
+    table["satisfaction"] = [
+        "–" if pd.isna(row.pct_satisfied) else
+        f"{row.pct_satisfied:.0f}% ({row.ci_low:.0f}–{row.ci_high:.0f}), wave {row.wave}"
+        for row in table.itertuples()]
+    item = table["survey_item"].dropna()
+    pi = table["key_pi"].dropna()
+    caption = (f"Key PI {pi.iloc[0]}: {table['key_pi_name'].dropna().iloc[0]}. " if len(pi)
+               else "No key PI. ")
+    caption += (f"Survey: {item.iloc[0]}, the latest wave whose fieldwork ended by each "
+                "quarter's end (95% interval). " if len(item) else "No survey item. ")
+    caption += "Comments: the four quarters to each quarter's end, campaigns counted once."
+    return styled_table(table, {
+        "period": "Quarter", "key_pi_value": "Key PI", "key_pi_target": "Target",
+        "key_pi_rag": "RAG", "key_pi_dot_short": "vs previous quarter",
+        "key_pi_dot_long": "vs a year before", "key_pi_consecutive_red": "Quarters red",
+        "satisfaction": "% satisfied", "change_verdict": "Change since the wave before",
+        "comment_base": "Comments", "top_issues": "Top issues"},
+        {"key_pi_value": "{:,.1f}", "key_pi_target": "{:,.1f}",
+         "key_pi_consecutive_red": "{:,}", "comment_base": "{:,}"}, caption=caption)
