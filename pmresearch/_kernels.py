@@ -38,6 +38,7 @@ import io
 import ipykernel.ipkernel
 import ipykernel.kernelapp
 import pandas
+import pingouin  # the ward correlations; importing it takes longer than the section itself
 import pmresearch.sections
 from matplotlib.figure import Figure
 figure = Figure(figsize=(1, 1))

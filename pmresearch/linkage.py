@@ -303,6 +303,7 @@ def ward_pi_values(ws: Workspace, pi_id: str, period: str) -> pd.DataFrame:
     return latest[["ward_code", "value", "period"]].sort_values("ward_code").reset_index(drop=True)
 
 
+@functools.lru_cache(maxsize=32)
 def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
     """Weighted % satisfied with ``item`` in each ward in ``wave``, suppressed wards left out.
 
@@ -310,7 +311,8 @@ def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
     -------
     DataFrame
         ``ward_code``, ``pct_satisfied`` (0–100) and ``n_unweighted``, for the wards whose base
-        reaches ``settings.suppression.min_base``.
+        reaches ``settings.suppression.min_base``. Computed once per loaded workspace, item and
+        wave: treat it as read-only.
     """
     table = estimates.proportion(weighted_wave(ws, wave).design, item, by="ward_code",
                                  **_suppression(ws))

@@ -3,11 +3,13 @@ position, cost indicators, and how PIs and residents' satisfaction go together a
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 from IPython.display import HTML, Markdown
 from pandas.io.formats.style import Styler
 
-from .. import linkage, performance, plots, report
+from .. import evidence, linkage, performance, plots, report
 from .._periods import shift_period
 from ..workspace import Workspace
 from ._common import (QUARTILE_LABELS, _direction, _question_of, _with_marker, service_settings,
@@ -18,6 +20,14 @@ __all__ = ["benchmark_position", "cost_and_value", "indicator_table", "indicator
 
 
 def _indicators(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
+    """:func:`pmresearch.performance.indicator_table` for the workspace, a fresh copy of a
+    table judged once per pack (four sections show it)."""
+    return _judged(ws, service_id, period).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _judged(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
+    # Workspaces hash by identity: each loaded workspace judges each service once.
     return performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
                                        benchmarks=ws.benchmarks,
                                        settings=ws.parameters.settings)
@@ -61,7 +71,7 @@ def indicator_trends(ws: Workspace, service_id: str, period: str) -> HTML:
     figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters,
                              settings=settings)
     pis = ws.indicators.loc[ws.indicators["service_id"] == service_id, "pi_id"].tolist()
-    assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks, settings)
+    assessed = evidence.evidence_for(ws, period)["pi"]  # judged once for the whole batch
     first = shift_period(period, -(quarters - 1))
     data = assessed[assessed["pi_id"].isin(pis) & assessed["period"].between(first, period)]
     data = data.assign(rag=_with_marker(data["rag"], data["rag_marker"]))

@@ -9,8 +9,7 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .. import __version__, evidence, linkage, rules
-from .._periods import shift_period
+from .. import __version__, evidence, rules
 from ..workspace import Workspace
 from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _direction, _service,
                       _theme_names, _with_marker, service_settings, styled_table)
@@ -32,10 +31,17 @@ def header(ws: Workspace, service_id: str, period: str) -> Markdown:
     )
 
 
+def _service_evidence(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
+    """The service's rows of the evidence table, oldest quarter first, up to ``period``: the
+    rules' evidence (:func:`pmresearch.evidence.evidence_for`), gathered once for the batch."""
+    table = evidence.evidence_for(ws, period)["service"]
+    return table[table["service_id"] == service_id].sort_values("period")
+
+
 def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
     """The service at a glance in ``period``: its key PI, residents' satisfaction and what the
-    comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`)."""
-    row = linkage.evidence_table(ws, periods=[period], services=[service_id]).iloc[0]
+    comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`, as gathered for the rules)."""
+    row = _service_evidence(ws, service_id, period).iloc[-1]
     lines = []
     if isinstance(row.key_pi, str):
         rag = RAG_LABELS.get(row.key_pi_rag, row.key_pi_rag)
@@ -54,7 +60,8 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
         change = "" if pd.isna(row.change_points) else \
             f"; {row.change_points:+.1f} points since {row.previous_wave} ({row.change_verdict})"
         lines.append(f"- **Residents**: {row.pct_satisfied:.0f}% satisfied (95% CI "
-                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, base {row.n_unweighted:,}) in the "
+                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, base {row.n_unweighted:,.0f}) in "
+                     "the "
                      f"{row.wave} survey{change}.")
     elif isinstance(row.survey_item, str):
         lines.append("- **Residents**: no survey wave had ended by the end of this quarter.")
@@ -62,8 +69,8 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
         lines.append("- **Residents**: the resident survey has no question about this service.")
     codes = row.top_issues.split(";") if isinstance(row.top_issues, str) and row.top_issues else []
     issues = "; ".join(_theme_names(ws, codes)) or "none"
-    lines.append(f"- **Comments**: {row.comments:,} received in the four quarters to "
-                 f"{period} ({row.comment_base:,} counting each campaign once); top issues: "
+    lines.append(f"- **Comments**: {row.comments:,.0f} received in the four quarters to "
+                 f"{period} ({row.comment_base:,.0f} counting each campaign once); top issues: "
                  f"{issues}.")
     return Markdown("\n".join(lines))
 
@@ -107,8 +114,7 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
     """The evidence table for the service: its key PI, the linked survey wave and the comment
     themes, quarter by quarter over the pack's history."""
     quarters = service_settings(ws, service_id)["pi_history_quarters"]
-    periods = [shift_period(period, -back) for back in range(quarters - 1, -1, -1)]
-    table = linkage.evidence_table(ws, periods=periods, services=[service_id])
+    table = _service_evidence(ws, service_id, period).tail(quarters).copy()
     if table["key_pi"].isna().all() and table["survey_item"].isna().all():
         return Markdown("_This service has neither a key PI nor a survey item to link._")
     table["key_pi_rag"] = _with_marker(table["key_pi_rag"], table["key_pi_rag_marker"])
@@ -132,4 +138,4 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
         "satisfaction": "% satisfied", "change_verdict": "Change since the wave before",
         "comment_base": "Comments", "top_issues": "Top issues"},
         {"key_pi_value": "{:,.1f}", "key_pi_target": "{:,.1f}",
-         "key_pi_consecutive_red": "{:,}", "comment_base": "{:,}"}, caption=caption)
+         "key_pi_consecutive_red": "{:,.0f}", "comment_base": "{:,.0f}"}, caption=caption)
