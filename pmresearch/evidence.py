@@ -120,12 +120,11 @@ def _pis(ws: Workspace, period: str) -> pd.DataFrame:
         is_key=assessed["pi_id"].isin(key_pis), has_commentary=commentary != "")])
 
 
-def _group_rows(design, item: str, column: str, settings: dict) -> pd.DataFrame:
+def _group_rows(ws: Workspace, design, item: str, column: str) -> pd.DataFrame:
     """Each group of ``column`` against the rest on ``item``, in percentage points."""
     table = estimates.compare_subgroups(
-        design, item, column, alpha=settings["significance"]["alpha"],
-        min_base=settings["suppression"]["min_base"],
-        low_base=settings["suppression"]["low_base"])
+        design, item, column, alpha=ws.parameters.settings["significance"]["alpha"],
+        **linkage.suppression_options(ws))
     return pd.DataFrame({
         "group": table[column].astype(str).to_numpy(), "survey_item": item,
         "pct_satisfied": 100 * table["estimate"].to_numpy(float),
@@ -139,11 +138,6 @@ def _group_rows(design, item: str, column: str, settings: dict) -> pd.DataFrame:
         "low_base": table["low_base"].to_numpy(bool)})
 
 
-def _asked(ws: Workspace, wave: str, item: str) -> bool:
-    responses = ws.survey_responses
-    return bool(responses.loc[responses["wave"] == wave, item].notna().any())
-
-
 def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``ward`` and ``subgroup`` tables for the wave linked to ``period``."""
     wave = linkage.linked_wave(ws.survey_waves, period,
@@ -151,25 +145,24 @@ def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFra
     if wave is None:
         return _frame("ward", []), _frame("subgroup", [])
     design = linkage.weighted_wave(ws, wave).design
-    settings = ws.parameters.settings
     fields = [name for name in EQUALITY_FIELDS if name in ws.survey_responses.columns]
     wards = ws.wards.set_index("ward_code")
     ward_rows, group_rows = [], []
     items = [(service, linkage.headline_item(ws, service)) for service in ws.services["service_id"]]
     items += [(COUNCIL, item) for item in council_items(ws)]
     for service_id, item in items:
-        if item is None or not _asked(ws, wave, item):
+        if item is None or not linkage.asked(ws, wave, item):
             continue
         keys = {"service_id": service_id, "period": period, "wave": wave}
         if service_id != COUNCIL:
-            rows = _group_rows(design, item, "ward_code", settings)
+            rows = _group_rows(ws, design, item, "ward_code")
             names = wards["ward_name"].reindex(rows["group"]).to_numpy()
             imd = (wards["imd_quintile"].reindex(rows["group"]).to_numpy(float)
                    if "imd_quintile" in wards else np.nan)
             ward_rows.append(rows.rename(columns={"group": "ward_code"}).assign(
                 subject=names, ward_name=names, imd_quintile=imd, **keys))
         for field in fields:
-            rows = _group_rows(design, item, field, settings)
+            rows = _group_rows(ws, design, item, field)
             label = field.replace("_", " ")
             subject = (label + " " + rows["group"]) if service_id != COUNCIL else \
                 (label + " " + rows["group"] + " (" + item + ")")

@@ -32,9 +32,9 @@ from . import coding, estimates, performance, weighting
 from ._periods import period_end, shift_period
 from .workspace import Workspace
 
-__all__ = ["EVIDENCE_COLUMNS", "WARD_CORRELATION_COLUMNS", "change_verdict", "comment_window",
-           "evidence_table", "headline_item", "linked_wave", "quarters", "satisfaction_by_wave",
-           "ward_correlation", "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to",
+__all__ = ["EVIDENCE_COLUMNS", "WARD_CORRELATION_COLUMNS", "asked", "change_verdict",
+           "comment_window", "evidence_table", "headline_item", "linked_wave", "quarters",
+           "satisfaction_by_wave", "suppression_options", "ward_correlation", "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to",
            "weighted_wave"]
 
 #: Columns of :func:`evidence_table`, in order.
@@ -96,12 +96,15 @@ def weighted_wave(ws: Workspace, wave: str) -> weighting.WeightingResult:
     return weighting.weight_wave(ws, wave)
 
 
-def _suppression(ws: Workspace) -> dict:
+def suppression_options(ws: Workspace) -> dict:
+    """``min_base`` and ``low_base`` of ``settings.suppression``, as the estimators take them."""
     suppression = ws.parameters.settings["suppression"]
     return {"min_base": suppression["min_base"], "low_base": suppression["low_base"]}
 
 
-def _asked(ws: Workspace, wave: str, item: str) -> bool:
+def asked(ws: Workspace, wave: str, item: str) -> bool:
+    """True if ``wave`` asked survey ``item`` (some respondent has an answer, don't know
+    included)."""
     responses = ws.survey_responses
     return bool(responses.loc[responses["wave"] == wave, item].notna().any())
 
@@ -126,10 +129,10 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
     rows, previous = [], None
     ordered = ws.survey_waves.sort_values(["fieldwork_end", "fieldwork_start", "wave"])
     for wave in ordered["wave"].astype(str):
-        if not _asked(ws, wave, item):
+        if not asked(ws, wave, item):
             continue
         estimate = estimates.proportion(weighted_wave(ws, wave).design, item,
-                                        **_suppression(ws)).iloc[0]
+                                        **suppression_options(ws)).iloc[0]
         row = {"wave": wave, "pct_satisfied": 100 * estimate.estimate,
                "ci_low": 100 * estimate.ci_low, "ci_high": 100 * estimate.ci_high,
                "n_unweighted": int(estimate.n_unweighted),
@@ -140,7 +143,7 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
         if previous is not None:
             change = estimates.compare_waves(weighted_wave(ws, previous).design,
                                              weighted_wave(ws, wave).design, item, alpha=alpha,
-                                             **_suppression(ws)).iloc[0]
+                                             **suppression_options(ws)).iloc[0]
             row.update(pct_satisfied_before=100 * change.estimate_a,
                        change_points=100 * change.difference, change_p=change.p_value,
                        change_significant=bool(change.significant),
@@ -315,7 +318,7 @@ def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
         wave: treat it as read-only.
     """
     table = estimates.proportion(weighted_wave(ws, wave).design, item, by="ward_code",
-                                 **_suppression(ws))
+                                 **suppression_options(ws))
     shown = table[~table["suppressed"]]
     return pd.DataFrame({"ward_code": shown["ward_code"].astype(str).to_numpy(),
                          "pct_satisfied": 100 * shown["estimate"].to_numpy(),

@@ -38,6 +38,7 @@ import pandas as pd
 from . import __version__
 from .errors import PackError
 from .rules import improvement_actions, write_findings
+from .sections import RAG_LABELS, SEVERITY_LABELS
 from ._resources import bundled_path
 from .workspace import Workspace, load_workspace, parse_period, period_slug
 
@@ -479,30 +480,28 @@ def _write_manifest(period_dir: Path, ws: Workspace, period: str, inputs: dict, 
     _write_atomically(period_dir / "manifest.json", json.dumps(content, indent=2) + "\n")
 
 
-_SEVERITY_SYMBOLS = {"high": "■ High", "medium": "▲ Medium", "low": "● Low", "info": "○ Info"}
-_RAG_SYMBOLS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "no data": "○ No data"}
 
 
 def _rag_summary(ws: Workspace, period: str) -> dict[str, str]:
-    """Per service, how many of its PIs are red, amber, green or without data in ``period``."""
-    from .performance import assess_indicators
+    """Per service, how many of its PIs are red, amber, green or without data in ``period``
+    (the PIs as the batch's evidence judged them; annual PIs at their latest year)."""
+    from .evidence import evidence_for
 
-    assessed = assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
-                                 ws.parameters.settings)
-    latest = assessed[assessed["period"] <= period].sort_values("period") \
-        .drop_duplicates("pi_id", keep="last")
+    judged = evidence_for(ws, period)["pi"].sort_values("period", kind="stable")
+    latest = judged.drop_duplicates("pi_id", keep="last")
     latest = latest[(latest["period"] == period) | (latest["frequency"] == "annual")]
     summary = {}
     for service_id, rows in latest.groupby("service_id"):
         counts = rows["rag"].value_counts()
         summary[service_id] = " · ".join(f"{counts[rag]} {label}" for rag, label in
-                                         _RAG_SYMBOLS.items() if rag in counts) or "no RAG"
+                                         RAG_LABELS.items()
+                                         if rag in counts and rag != "n/a") or "no RAG"
     return summary
 
 
 def _severity_summary(findings: pd.DataFrame) -> str:
     counts = findings["severity"].value_counts()
-    return " · ".join(f"{counts[key]} {label}" for key, label in _SEVERITY_SYMBOLS.items()
+    return " · ".join(f"{counts[key]} {label}" for key, label in SEVERITY_LABELS.items()
                       if key in counts) or "none"
 
 
@@ -512,10 +511,9 @@ def _write_index(period_dir: Path, ws: Workspace, period: str,
     its pack; then the high and medium findings, and the council-wide ones."""
     packs = _read_manifest(period_dir).get("packs", {})
     names = dict(zip(ws.services["service_id"], ws.services["service_name"]))
-    try:
-        rag = _rag_summary(ws, period)
-    except Exception:  # noqa: BLE001 - the index still lists the packs
-        rag = {}
+    # Without findings the evidence could not be gathered (each pack reports why); the index
+    # still lists the packs.
+    rag = _rag_summary(ws, period) if findings is not None else {}
     esc = html.escape
     rows = []
     for service_id, entry in packs.items():
@@ -540,7 +538,7 @@ def _write_index(period_dir: Path, ws: Workspace, period: str,
         for heading, table in (("High and medium findings", serious),
                                ("Council-wide findings", council)):
             items = "\n".join(
-                f"<li><strong>{esc(_SEVERITY_SYMBOLS[r.severity])}</strong> "
+                f"<li><strong>{esc(SEVERITY_LABELS[r.severity])}</strong> "
                 f"{esc(names.get(r.service_id, r.service_id))}, {esc(r.subject)}: "
                 f"{esc(r.finding)}</li>" for r in table.itertuples())
             listed += f"<h2>{heading}</h2>\n<ul>\n{items or '<li>none</li>'}\n</ul>\n"

@@ -29,16 +29,6 @@ def _waves_to(ws: Workspace, period: str) -> list[str]:
                             financial_year_start_month=ws.council["financial_year_start_month"])
 
 
-def _asked(ws: Workspace, wave: str, item: str) -> bool:
-    responses = ws.survey_responses
-    return bool(responses.loc[responses["wave"] == wave, item].notna().any())
-
-
-def _options(ws: Workspace) -> dict:
-    suppression = ws.parameters.settings["suppression"]
-    return {"min_base": suppression["min_base"], "low_base": suppression["low_base"]}
-
-
 def _base_note(table: pd.DataFrame) -> pd.Series:
     note = pd.Series("", index=table.index)
     note[table["low_base"]] = "low base: treat with caution"
@@ -72,8 +62,8 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
     for wave in _waves_to(ws, period):
         design = linkage.weighted_wave(ws, wave).design
         for item in items:
-            if _asked(ws, wave, item):
-                parts.append(estimates.proportion(design, item, **_options(ws)).assign(wave=wave))
+            if linkage.asked(ws, wave, item):
+                parts.append(estimates.proportion(design, item, **linkage.suppression_options(ws)).assign(wave=wave))
     if not parts:
         return _no_wave()
     table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
@@ -100,13 +90,13 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
     alpha = ws.parameters.settings["significance"]["alpha"]
     parts = []
     for item in items:
-        waves = [wave for wave in _waves_to(ws, period) if _asked(ws, wave, item)]
+        waves = [wave for wave in _waves_to(ws, period) if linkage.asked(ws, wave, item)]
         if len(waves) < 2:
             continue
         before, after = waves[-2:]
         comparison = estimates.compare_waves(linkage.weighted_wave(ws, before).design,
                                              linkage.weighted_wave(ws, after).design, item,
-                                             alpha=alpha, **_options(ws))
+                                             alpha=alpha, **linkage.suppression_options(ws))
         parts.append(comparison.assign(wave_from=before, wave_to=after))
     if not parts:
         return Markdown("_Fewer than two survey waves asked about this service._")
@@ -136,10 +126,10 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
     design = linkage.weighted_wave(ws, wave).design
     alpha = ws.parameters.settings["significance"]["alpha"]
     parts = []
-    for item in [item for item in items if _asked(ws, wave, item)]:
+    for item in [item for item in items if linkage.asked(ws, wave, item)]:
         for column in by:
             table = estimates.compare_subgroups(design, item, column, alpha=alpha,
-                                                **_options(ws))
+                                                **linkage.suppression_options(ws))
             group = table[column].astype(str)
             if labels and column in labels:
                 group = group.replace(labels[column])
