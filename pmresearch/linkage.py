@@ -32,10 +32,12 @@ from . import coding, estimates, performance, weighting
 from ._periods import period_end, shift_period
 from .workspace import Workspace
 
-__all__ = ["EVIDENCE_COLUMNS", "WARD_CORRELATION_COLUMNS", "asked", "change_verdict",
+__all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "SUPPRESSED", "WARD_CORRELATION_COLUMNS",
+           "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note", "change_verdict",
            "comment_window", "evidence_table", "headline_item", "linked_wave", "quarters",
-           "satisfaction_by_wave", "suppression_options", "ward_correlation", "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to",
-           "weighted_wave"]
+           "satisfaction_by_wave",
+           "suppression_options", "ward_correlation", "ward_pi_values", "ward_points",
+           "ward_satisfaction", "waves_to", "weighted_wave"]
 
 #: Columns of :func:`evidence_table`, in order.
 EVIDENCE_COLUMNS = [
@@ -44,9 +46,14 @@ EVIDENCE_COLUMNS = [
     "key_pi_rag_marker", "key_pi_dot_short", "key_pi_dot_long", "key_pi_consecutive_red",
     "key_pi_trend", "key_pi_trend_p", "key_pi_benchmark_quartile", "key_pi_commentary",
     "survey_item", "wave", "pct_satisfied", "ci_low", "ci_high", "n_unweighted",
-    "pct_dont_know", "satisfaction_suppressed", "previous_wave", "pct_satisfied_before", "change_points",
+    "pct_dont_know", "satisfaction_suppressed", "satisfaction_low_base", "satisfaction_base_note",
+    "previous_wave", "pct_satisfied_before", "change_points",
     "change_p", "change_significant", "change_verdict",
     "comments", "comment_base", "top_themes", "top_issues"]
+
+#: Columns of :func:`ward_points`, in order.
+WARD_POINTS_COLUMNS = ["ward_code", "ward_name", "pct_satisfied", "n_unweighted", "low_base",
+                       "base_note", "value", "imd_quintile"]
 
 #: Columns of :func:`ward_correlation`, in order.
 WARD_CORRELATION_COLUMNS = ["analysis", "pi_id", "pi_period", "survey_item", "wave", "n",
@@ -102,6 +109,68 @@ def suppression_options(ws: Workspace) -> dict:
     return {"min_base": suppression["min_base"], "low_base": suppression["low_base"]}
 
 
+#: The word that marks an estimate on a low base, wherever one is shown (tables, charts' data,
+#: CSVs): a base of at least ``settings.suppression.min_base`` but below ``low_base``.
+LOW_BASE = "low base"
+#: The word that stands in for an estimate whose base is below ``settings.suppression.min_base``.
+SUPPRESSED = "suppressed"
+
+
+def base_flags(n_unweighted, suppression: dict) -> pd.DataFrame:
+    """Whether each base is suppressed or low, by ``settings.suppression`` (``min_base``,
+    ``low_base``), as :func:`pmresearch.estimates.proportion` judges an estimate's base.
+
+    For a table that keeps only the base; an estimator's own ``low_base`` and ``suppressed``
+    columns (a comparison judges both of its bases) take precedence where there are some.
+
+    Returns
+    -------
+    DataFrame
+        ``low_base`` and ``suppressed`` (bool), indexed like ``n_unweighted``; a missing base
+        (no estimate) is neither.
+
+    Examples
+    --------
+    >>> base_flags(pd.Series([49, 50, 99, 100, None]), {"min_base": 50, "low_base": 100})
+       low_base  suppressed
+    0     False        True
+    1      True       False
+    2      True       False
+    3     False       False
+    4     False       False
+    """
+    n = pd.Series(n_unweighted, dtype="Float64")
+    known = n.notna()
+    suppressed = known & ((n < suppression["min_base"]) | (n == 0))
+    low = known & ~suppressed & (n < suppression["low_base"])
+    return pd.DataFrame({"low_base": low.fillna(False).astype(bool),
+                         "suppressed": suppressed.fillna(False).astype(bool)})
+
+
+def base_note(low_base, suppressed, suppression: dict) -> pd.Series:
+    """The words beside each estimate about its base: :data:`LOW_BASE` or :data:`SUPPRESSED`
+    with the threshold from ``settings.suppression``, or ``""`` for a base that needs none.
+
+    Every table that shows a survey estimate (the packs' tables, the data behind the charts,
+    the CSVs) takes its note from here, so the marker reads the same everywhere.
+
+    Examples
+    --------
+    >>> flags = base_flags(pd.Series([49, 50, 100]), {"min_base": 50, "low_base": 100})
+    >>> base_note(flags["low_base"], flags["suppressed"],
+    ...           {"min_base": 50, "low_base": 100}).tolist()
+    ['suppressed: fewer than 50 answers', 'low base: fewer than 100 answers, treat with caution', '']
+    """
+    index = low_base.index if isinstance(low_base, pd.Series) else None
+    low_base = pd.Series(np.asarray(low_base, dtype=object), index=index).eq(True)
+    suppressed = pd.Series(np.asarray(suppressed, dtype=object), index=low_base.index).eq(True)
+    note = pd.Series("", index=low_base.index, dtype=object)
+    note[low_base] = (f"{LOW_BASE}: fewer than {suppression['low_base']} answers, treat "
+                      "with caution")
+    note[suppressed] = f"{SUPPRESSED}: fewer than {suppression['min_base']} answers"
+    return note
+
+
 def asked(ws: Workspace, wave: str, item: str) -> bool:
     """True if ``wave`` asked survey ``item`` (some respondent has an answer, don't know
     included)."""
@@ -124,6 +193,7 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
 
     Estimates are percentages (0–100). A wave's estimate is NaN when its base is below the
     suppression minimum; a change is NaN when either wave is suppressed.
+    ``satisfaction_low_base`` and ``satisfaction_base_note`` (:func:`base_note`) mark a low base.
     """
     alpha = ws.parameters.settings["significance"]["alpha"]
     rows, previous = [], None
@@ -137,7 +207,11 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
                "ci_low": 100 * estimate.ci_low, "ci_high": 100 * estimate.ci_high,
                "n_unweighted": int(estimate.n_unweighted),
                "pct_dont_know": float(estimate.pct_dont_know),
-               "satisfaction_suppressed": bool(estimate.suppressed), "previous_wave": previous,
+               "satisfaction_suppressed": bool(estimate.suppressed),
+               "satisfaction_low_base": bool(estimate.low_base),
+               "satisfaction_base_note": base_note([estimate.low_base], [estimate.suppressed],
+                                              ws.parameters.settings["suppression"]).iloc[0],
+               "previous_wave": previous,
                "pct_satisfied_before": np.nan, "change_points": np.nan, "change_p": np.nan,
                "change_significant": False, "change_verdict": "no earlier wave"}
         if previous is not None:
@@ -210,7 +284,8 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
     DataFrame
         Columns :data:`EVIDENCE_COLUMNS`. Key-PI columns are blank for a service with no key
         PI; survey columns for a service without a survey item or a quarter before its first
-        wave; ``comments`` counts the comments received in the four quarters to the quarter's
+        wave; ``satisfaction_base_note`` marks a low or suppressed base in words
+        (:func:`base_note`); ``comments`` counts the comments received in the four quarters to the quarter's
         end and ``comment_base`` the same with each campaign counted once.
 
     Examples
@@ -257,6 +332,8 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
     table["change_significant"] = table["change_significant"].astype("boolean").fillna(False) \
         .astype(bool)
     table["satisfaction_suppressed"] = table["satisfaction_suppressed"].astype("boolean")
+    table["satisfaction_low_base"] = table["satisfaction_low_base"].astype("boolean")
+    table["satisfaction_base_note"] = table["satisfaction_base_note"].fillna("")
     for column in ("n_unweighted", "key_pi_consecutive_red", "comments", "comment_base"):
         table[column] = table[column].astype("Int64")
     return table
@@ -313,16 +390,21 @@ def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``ward_code``, ``pct_satisfied`` (0–100) and ``n_unweighted``, for the wards whose base
-        reaches ``settings.suppression.min_base``. Computed once per loaded workspace, item and
-        wave: treat it as read-only.
+        ``ward_code``, ``pct_satisfied`` (0–100), ``n_unweighted``, ``low_base`` and
+        ``base_note`` (:func:`base_note`), for the wards whose base reaches
+        ``settings.suppression.min_base``. Computed once per loaded workspace, item and wave:
+        treat it as read-only.
     """
     table = estimates.proportion(weighted_wave(ws, wave).design, item, by="ward_code",
                                  **suppression_options(ws))
     shown = table[~table["suppressed"]]
     return pd.DataFrame({"ward_code": shown["ward_code"].astype(str).to_numpy(),
                          "pct_satisfied": 100 * shown["estimate"].to_numpy(),
-                         "n_unweighted": shown["n_unweighted"].to_numpy()})
+                         "n_unweighted": shown["n_unweighted"].to_numpy(),
+                         "low_base": shown["low_base"].to_numpy(bool),
+                         "base_note": base_note(shown["low_base"], shown["suppressed"],
+                                                ws.parameters.settings["suppression"]
+                                                ).to_numpy()})
 
 
 def _ward_pi(ws: Workspace, service_id: str, period: str) -> str | None:
@@ -357,7 +439,9 @@ def ward_points(ws: Workspace, service_id: str, period: str, *,
     Returns
     -------
     DataFrame
-        ``ward_code``, ``ward_name``, ``pct_satisfied``, ``n_unweighted``, ``value`` and
+        Columns :data:`WARD_POINTS_COLUMNS`: ``ward_code``, ``ward_name``, ``pct_satisfied``,
+        ``n_unweighted``, ``low_base`` and ``base_note`` (a base below
+        ``settings.suppression.low_base`` in words, :func:`base_note`), ``value`` and
         ``imd_quintile`` (NaN where ``wards.csv`` has none). ``attrs`` holds ``pi_id``,
         ``pi_period``, ``survey_item``, ``wave`` and ``status``: ``ok``, or why there are no
         wards (no ward-level PI values, no survey item, no survey wave yet).
@@ -370,16 +454,14 @@ def ward_points(ws: Workspace, service_id: str, period: str, *,
     status = ("no ward-level PI values" if pi_values.empty else
               "no survey item" if item is None else
               "no survey wave yet" if wave is None else "ok")
-    wards = pd.DataFrame(columns=["ward_code", "ward_name", "pct_satisfied", "n_unweighted",
-                                  "value", "imd_quintile"])
+    wards = pd.DataFrame(columns=WARD_POINTS_COLUMNS)
     if status == "ok":
         info = ws.wards.set_index("ward_code")
         wards = ward_satisfaction(ws, item, wave).merge(pi_values, on="ward_code")
         wards["ward_name"] = info["ward_name"].reindex(wards["ward_code"]).to_numpy()
         imd = info["imd_quintile"] if "imd_quintile" in info else pd.Series(dtype=float)
         wards["imd_quintile"] = imd.reindex(wards["ward_code"]).to_numpy(float)
-        wards = wards[["ward_code", "ward_name", "pct_satisfied", "n_unweighted", "value",
-                       "imd_quintile"]]
+        wards = wards[WARD_POINTS_COLUMNS]
     wards.attrs.update(pi_id=pi_id, survey_item=item, wave=wave, status=status,
                        pi_period=None if pi_values.empty else pi_values["period"].iloc[0])
     return wards

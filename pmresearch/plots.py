@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ._periods import shift_period
+from .linkage import LOW_BASE
 from .performance import assess_indicators, indicator_table, pi_history
 
 __all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends", "ward_scatter"]
@@ -244,7 +245,8 @@ def ward_scatter(wards: pd.DataFrame, *, pi_label: str, item_label: str,
     ----------
     wards : DataFrame
         One row per ward: ``ward_code``, ``pct_satisfied`` (0–100) and ``value`` (the PI), as
-        :func:`pmresearch.linkage.ward_points` gives them.
+        :func:`pmresearch.linkage.ward_points` gives them; a ward whose ``low_base`` is true
+        is drawn hollow and labelled "low base".
     pi_label, item_label : str
         Axis titles.
     labels : Series, optional
@@ -268,16 +270,23 @@ def ward_scatter(wards: pd.DataFrame, *, pi_label: str, item_label: str,
     figure.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.13)
     axes = figure.add_subplot(1, 1, 1)
     x, y = wards["value"].to_numpy(float), wards["pct_satisfied"].to_numpy(float)
-    axes.scatter(x, y, s=28, color="#1f4e79", zorder=3)
+    low = (wards["low_base"].eq(True).to_numpy() if "low_base" in wards
+           else np.zeros(len(wards), bool))
+    axes.scatter(x[~low], y[~low], s=28, color="#1f4e79", zorder=3)
+    if low.any():
+        # Hollow and labelled in words, so a low base never rests on the marker's fill alone.
+        axes.scatter(x[low], y[low], s=28, facecolors="white", edgecolors="#1f4e79",
+                     linewidths=1.2, zorder=3, gid="low-base", label=f"{LOW_BASE} (hollow)")
     names = wards["ward_code"] if labels is None else labels
-    for xi, yi, name in zip(x, y, names):
-        axes.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points",
-                      fontsize=7, color=_INK)
+    for xi, yi, name, is_low in zip(x, y, names, low):
+        axes.annotate(f"{name} ({LOW_BASE})" if is_low else str(name), (xi, yi), xytext=(4, 3),
+                      textcoords="offset points", fontsize=7, color=_INK)
     if len(wards) >= 3 and np.ptp(x) > 0:
         slope, intercept = np.polyfit(x, y, 1)
         ends = np.array([x.min(), x.max()])
         axes.plot(ends, intercept + slope * ends, color="#6b6b6b", linestyle="--",
                   label="least-squares line")
+    if axes.get_legend_handles_labels()[0]:
         axes.legend(fontsize=7, frameon=False, loc="best")
     axes.margins(x=0.12, y=0.08)  # room for the labels of the outermost wards
     axes.set_xlabel(pi_label, fontsize=8)

@@ -1,5 +1,6 @@
-"""What the sections share: a service's pack settings, the reading-table formatter and the
-words and symbols that stand in for colour."""
+"""What the sections share: a service's pack settings, the reading-table formatter, the
+words and symbols that stand in for colour, and the note that marks a survey estimate's low
+or suppressed base."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterable
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from .. import linkage
 from ..workspace import Workspace
 
 __all__ = ["DIRECTION_LABELS", "QUARTILE_LABELS", "RAG_LABELS", "SEVERITY_LABELS",
@@ -59,6 +61,23 @@ def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
     shown = rag.map(RAG_LABELS).fillna(rag)
     marker = marker.fillna("").astype(str)
     return shown.where(marker == "", shown + " (" + marker + ")")
+
+
+def _base_note(ws: Workspace, table: pd.DataFrame) -> pd.Series:
+    """The base of each estimate in ``table`` in words (:func:`pmresearch.linkage.base_note`):
+    "low base …" from ``settings.suppression.min_base`` up to ``low_base``, "suppressed …"
+    below ``min_base``, blank otherwise.
+
+    The estimators' own ``low_base`` and ``suppressed`` columns are used where ``table`` has
+    them (a comparison judges both of its bases); otherwise they are judged from
+    ``n_unweighted``. Every section table showing a survey estimate takes its note from here.
+    """
+    suppression = ws.parameters.settings["suppression"]
+    if {"low_base", "suppressed"} <= set(table.columns):
+        flags = table[["low_base", "suppressed"]]
+    else:
+        flags = linkage.base_flags(table["n_unweighted"], suppression).set_axis(table.index)
+    return linkage.base_note(flags["low_base"], flags["suppressed"], suppression)
 
 
 def _direction(dot: pd.Series) -> pd.Series:

@@ -164,9 +164,11 @@ def ward_scatter(ws: Workspace, service_id: str, period: str) -> HTML | Markdown
                                 labels=wards["ward_name"])
     alt = (f"Scatter of {len(wards)} wards: % satisfied ({question}) against "
            f"{pi['name']}, each point labelled with its ward, with a least-squares line.")
-    data = wards[["ward_name", "pct_satisfied", "n_unweighted", "value", "imd_quintile"]].rename(
+    data = wards[["ward_name", "pct_satisfied", "n_unweighted", "base_note", "value",
+                  "imd_quintile"]].rename(
         columns={"ward_name": "Ward", "pct_satisfied": "% satisfied", "n_unweighted": "Base",
-                 "value": f"{pi['name']} ({pi['unit']})", "imd_quintile": "IMD quintile"})
+                 "base_note": "Note", "value": f"{pi['name']} ({pi['unit']})",
+                 "imd_quintile": "IMD quintile"})
     return report.chart(figure, alt=alt, data=data,
                         caption=f"Wards: % satisfied ({wards.attrs['wave']} survey) against "
                                 f"{pi['name']} ({wards.attrs['pi_period']}).",

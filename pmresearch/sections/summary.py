@@ -11,8 +11,8 @@ from pandas.io.formats.style import Styler
 
 from .. import __version__, evidence, rules
 from ..workspace import Workspace
-from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _direction, _service,
-                      _theme_names, _with_marker, service_settings, styled_table)
+from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _base_note, _direction,
+                      _service, _theme_names, _with_marker, service_settings, styled_table)
 
 __all__ = ["findings_and_actions", "header", "improvement_plan", "residents_and_performance",
            "service_summary"]
@@ -41,7 +41,9 @@ def _service_evidence(ws: Workspace, service_id: str, period: str) -> pd.DataFra
 def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
     """The service at a glance in ``period``: its key PI, residents' satisfaction and what the
     comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`, as gathered for the rules)."""
-    row = _service_evidence(ws, service_id, period).iloc[-1]
+    table = _service_evidence(ws, service_id, period)
+    row = table.iloc[-1]
+    note = _base_note(ws, table).iloc[-1]
     lines = []
     if isinstance(row.key_pi, str):
         rag = RAG_LABELS.get(row.key_pi_rag, row.key_pi_rag)
@@ -59,10 +61,13 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
     if pd.notna(row.pct_satisfied):
         change = "" if pd.isna(row.change_points) else \
             f"; {row.change_points:+.1f} points since {row.previous_wave} ({row.change_verdict})"
+        base = f"base {row.n_unweighted:,.0f}" + (f", **{note}**" if note else "")
         lines.append(f"- **Residents**: {row.pct_satisfied:.0f}% satisfied (95% CI "
-                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, base {row.n_unweighted:,.0f}) in "
-                     "the "
+                     f"{row.ci_low:.0f}–{row.ci_high:.0f}%, {base}) in the "
                      f"{row.wave} survey{change}.")
+    elif note:
+        lines.append(f"- **Residents**: **{note}** (base {row.n_unweighted:,.0f}) in the "
+                     f"{row.wave} survey, so no estimate is shown.")
     elif isinstance(row.survey_item, str):
         lines.append("- **Residents**: no survey wave had ended by the end of this quarter.")
     else:
@@ -121,9 +126,11 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
     for column in ("key_pi_dot_short", "key_pi_dot_long"):
         table[column] = _direction(table[column])
     table["satisfaction"] = [
+        f"{note}, wave {row.wave}" if pd.isna(row.pct_satisfied) and note else
         "–" if pd.isna(row.pct_satisfied) else
         f"{row.pct_satisfied:.0f}% ({row.ci_low:.0f}–{row.ci_high:.0f}), wave {row.wave}"
-        for row in table.itertuples()]
+        + (f"; {note}" if note else "")
+        for row, note in zip(table.itertuples(), _base_note(ws, table))]
     item = table["survey_item"].dropna()
     pi = table["key_pi"].dropna()
     caption = (f"Key PI {pi.iloc[0]}: {table['key_pi_name'].dropna().iloc[0]}. " if len(pi)

@@ -9,7 +9,7 @@ from pandas.io.formats.style import Styler
 
 from .. import estimates, evidence, linkage
 from ..workspace import Workspace
-from ._common import _question_of, _service, styled_table
+from ._common import _base_note, _question_of, _service, styled_table
 
 __all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "equality_breakdown",
            "satisfaction_by_wave", "ward_breakdown", "weighting_quality"]
@@ -27,13 +27,6 @@ def _waves_to(ws: Workspace, period: str) -> list[str]:
     """Waves whose fieldwork ended by the end of ``period``, oldest first."""
     return linkage.waves_to(ws.survey_waves, period,
                             financial_year_start_month=ws.council["financial_year_start_month"])
-
-
-def _base_note(table: pd.DataFrame) -> pd.Series:
-    note = pd.Series("", index=table.index)
-    note[table["low_base"]] = "low base: treat with caution"
-    note[table["suppressed"]] = "suppressed: base too small"
-    return note
 
 
 def _percent(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -68,7 +61,7 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
         return _no_wave()
     table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
     table["question"] = _question_of(ws, table["item"])
-    table["note"] = _base_note(table)
+    table["note"] = _base_note(ws, table)
     return styled_table(table, {
         "question": "Question", "wave": "Wave", "estimate": "% satisfied",
         "ci_low": "95% CI from", "ci_high": "95% CI to", "pct_dont_know": "% don't know",
@@ -104,10 +97,11 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
                      ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
     table["question"] = _question_of(ws, table["item"])
     table["verdict"] = [linkage.change_verdict(row) for row in table.itertuples()]
+    table["note"] = _base_note(ws, table)
     return styled_table(table, {
         "question": "Question", "wave_from": "From", "wave_to": "To", "estimate_a": "% then",
         "estimate_b": "% now", "difference": "Change (points)", "ci_low": "95% CI from",
-        "ci_high": "95% CI to", "p_value": "p-value", "verdict": "Verdict"},
+        "ci_high": "95% CI to", "p_value": "p-value", "verdict": "Verdict", "note": "Note"},
         {"estimate_a": "{:.0f}", "estimate_b": "{:.0f}", "difference": "{:+.1f}",
          "ci_low": "{:+.1f}", "ci_high": "{:+.1f}", "p_value": "{:.3f}"})
 
@@ -139,10 +133,11 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
     table["question"] = _question_of(ws, table["item"])
     table["characteristic"] = table["characteristic"].str.replace("_", " ").str.capitalize()
     table["verdict"] = [_subgroup_verdict(row) for row in table.itertuples()]
+    table["note"] = _base_note(ws, table)
     shown = {"question": "Question", "characteristic": "Characteristic", "group": "Group",
              "estimate": "% satisfied", "estimate_rest": "% everyone else",
              "difference": "Difference (points)", "n_unweighted": "Base (unweighted)",
-             "p_adjusted": "p (BH-adjusted)", "verdict": "Verdict"}
+             "p_adjusted": "p (BH-adjusted)", "verdict": "Verdict", "note": "Note"}
     if len(by) == 1:
         del shown["characteristic"]
     return styled_table(table, shown,
@@ -153,12 +148,12 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
 
 
 def _subgroup_verdict(row) -> str:
+    # The base (low or suppressed) is in the table's Note, the same words on every row.
     if row.suppressed:
-        return "suppressed: base too small"
+        return "not tested"
     if not row.significant:
         return "no significant difference"
-    verdict = "significantly higher" if row.difference > 0 else "significantly lower"
-    return verdict + (" (low base)" if row.low_base else "")
+    return "significantly higher" if row.difference > 0 else "significantly lower"
 
 
 def ward_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
