@@ -65,11 +65,12 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from ._redact_names import INTRODUCTION, LOWER, SIGN_OFF, UPPER
 from ._redact_triggers import (_CAPITAL_START, _DASH_END, _INWARD, _STREET_TYPE_WORDS,
                                STREET_TYPES, _digits_then, _house_then_street, _ni_or_plate,
                                _Triggers)
 
-__all__ = ["PLACEHOLDERS", "Redaction", "redact", "redact_text"]
+__all__ = ["PLACEHOLDERS", "Redaction", "possible_names_left", "redact", "redact_text"]
 
 PLACEHOLDERS: dict[str, str] = {
     "email": "[EMAIL]",
@@ -180,37 +181,36 @@ _ADDRESS_CUED = re.compile(
     rf"{_FLAT}{_HOUSE},?{_SP}(?:[a-z][a-z'-]*{_SP}){{1,3}}(?i:{STREET_TYPES})\b", re.A)
 
 # --- name --------------------------------------------------------------------------------
-_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_UP, _LOW = UPPER, LOWER  # Latin letters with their accents (Wójcik, Łukasz, Siobhán)
 # Capitalised words that are not names; they stop a name so "Mr Patel The bins…" keeps "The".
 _NOT_NAMES = ("the|a|an|and|but|or|i|it|its|we|my|our|you|your|yes|no|not|please|thanks|thank"
               "|regards|dear|hi|hello|this|that|these|there|they|he|she|as|at|in|on|of|to|for"
               "|with|so|if|when|sorry|also|again|all|everyone|council|councillor|borough|team"
-              "|department|residents?|sir|madam|is|was|has|had|would|could|from|about|here")
-_STOP = rf"(?!(?i:{_NOT_NAMES})\b)"
-_NAME_WORD = rf"{_STOP}(?:Mc|Mac|O['’]|D['’])?[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
+              "|department|residents?|sir|madam|is|was|has|had|would|could|from|about|here"
+              "|surgery|surgeries|office|allowances?|code|training|elections?|vacancy")
+_STOP = rf"(?!(?i:{_NOT_NAMES})(?![{_UP}{_LOW}'’-]))"
+# O'Neill, D'Arcy, McDonald, MacLeod, Oyelaran-Smith, Al-Hassan, Ní, Wójcik.
+_NAME_WORD = (rf"{_STOP}(?:[{_UP}]['’])?[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?"
+              rf"(?:['’-][{_UP}{_LOW}][{_LOW}]+)*")
 _NAME = rf"{_NAME_WORD}(?:{_SP}{_NAME_WORD}){{0,2}}"
 _INITIALS = rf"(?:[{_UP}]\.?{_SP}){{0,2}}"
 _TITLES = r"Mrs|Mr|Ms|Miss|Mx|Dr|Prof|Cllr|Councillor|Rev|Revd"
-_PLACEHOLDER_AFTER = r"(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")"
 _NAME_RULES = [
     # A title and a surname, with or without first name or initials: the title goes too.
     re.compile(rf"(?<![\w])(?:{_TITLES}|(?i:mrs|mr|ms|dr|cllr))\.?{_SP}+{_INITIALS}"
-               rf"{_NAME_WORD}(?:{_SP}{_NAME_WORD})?", re.A),
+               rf"{_NAME_WORD}(?:{_SP}{_NAME_WORD}){{0,2}}", re.A),
     # Introductions. After "my name is" a name may be in lower case (stopped by the function
     # words); after a form's "Name:" it must be capitalised ("name: withheld" is not a name).
     re.compile(rf"(?P<cue>(?i:\bmy{_SP}+name{_SP}+is|\bmy{_SP}+name['’]s|\bi{_SP}+am{_SP}+called"
                rf"|\bi['’]m{_SP}+called|(?P<form>\b(?:full{_SP}|first{_SP}|sur)?name{_SP}*:))"
                rf"{_SP}*)(?(form){_NAME}|(?:{_NAME}|{_STOP}[a-z]+(?:{_SP}{_STOP}[a-z]+)?(?!\w)))",
                re.A),
-    # Sign-offs: a name after "Regards," (or on the next line) that ends the comment, perhaps
-    # followed by contact details already replaced. "Regards" and "Yours sincerely" sign off
-    # without a comma too; "Thanks" and "Best" need one ("Thanks Ashbrook" is not a name).
-    re.compile(rf"(?P<cue>(?<!\w)(?i:(?:(?:kind|best|warm(?:est)?){_SP})?regards"
-               rf"|(?:yours{_SP})?(?:sincerely|faithfully|truly))"
-               rf"(?:{_SP}{{0,3}}(?:,|\r?\n)|{_SP}{{1,3}}){_WS}*"
-               rf"|(?<!\w)(?i:many{_SP}thanks|thanks|thank{_SP}you|cheers|best{_SP}wishes|best)"
-               rf"{_SP}{{0,3}}(?:,|\r?\n){_WS}*)"
-               rf"{_NAME}(?=[.!]?(?:{_WS}*,?{_WS}*{_PLACEHOLDER_AFTER})*[.!]?{_END})", re.A),
+    # "I'm …", "I am … from", "this is … here", "it's … here": judged word by word.
+    INTRODUCTION,
+    # Sign-offs: a name after "Regards," "Thanks," or "Cheers" (or on the next line) that ends
+    # the comment, perhaps followed by contact details already replaced. An ordinary word is
+    # not a name ("Thanks, Brilliant"); "Thanks Ashbrook" with no comma is not taken alone.
+    SIGN_OFF,
     # "– Jane" or "- Jane Smith" on a line of its own or after a full stop, ending the comment.
     re.compile(rf"(?P<cue>(?:(?<=[.!?]{_SP})|(?<=[.!?\n]))[-\u2013\u2014]{_SP}{{0,3}})"
                rf"{_NAME_WORD}(?:{_SP}{_NAME_WORD})?(?=[.!]?{_END})", re.A),
@@ -277,11 +277,14 @@ _RULES: list[_Rule] = [
         then=b". "))),
     ("name", _NAME_RULES[1], _cued(PLACEHOLDERS["name"]),
      lambda t: t.rows(t.words("name", "surname", "called"))),
-    ("name", _NAME_RULES[2], _cued(PLACEHOLDERS["name"]), lambda t: t.rows(
-        t.words("regards", "sincerely", "faithfully", "truly"),
-        t.words("thanks", "you", "cheers", "wishes", "best", then=b",\n\r", spaces=6))),
+    ("name", _NAME_RULES[2], PLACEHOLDERS["name"],
+     lambda t: t.rows(t.words("m", "im", "am", "is", "s"))),
+    ("name", _NAME_RULES[3], PLACEHOLDERS["name"], lambda t: t.rows(
+        t.words("regards", "sincerely", "faithfully", "truly", "cheers", "thanks", "you",
+                "again", "wishes"),
+        t.words("best", then=b",\n\r", spaces=6))),
     # a dash, up to three spaces (no-break spaces are two bytes), then a capital
-    ("name", _NAME_RULES[3], _cued(PLACEHOLDERS["name"]),
+    ("name", _NAME_RULES[4], _cued(PLACEHOLDERS["name"]),
      lambda t: t.rows(t.then(np.flatnonzero(_DASH_END[t.codes]), _CAPITAL_START, range(1, 8)))),
 ]
 
@@ -299,16 +302,30 @@ class Redaction:
         One row per comment, indexed like the input (``found.reset_index()`` makes the index a
         column), and one integer column per kind searched for, in the order of
         :data:`PLACEHOLDERS`: how many items of that kind were replaced in that comment.
+    uncertain : Series
+        ``redaction_uncertain``, one bool per comment: True where a cue ("I'm", "this is",
+        "Thanks") is followed by a word that may be a name but was not sure enough to redact
+        (see :func:`possible_names_left`). Such a comment is never quoted either. All False
+        when ``name`` was not among the kinds searched for.
 
     Examples
     --------
-    >>> result = redact(pd.Series(["Ring 07700 900123", "Lovely park"], index=["C1", "C2"]))
+    >>> result = redact(pd.Series(["Ring 07700 900123", "Lovely park", "I'm Zorbly by now"],
+    ...                           index=["C1", "C2", "C3"]))
     >>> result.flagged.to_dict(), int(result.counts["phone"])
-    ({'C1': True, 'C2': False}, 1)
+    ({'C1': True, 'C2': False, 'C3': False}, 1)
+    >>> result.uncertain.to_dict(), result.quotable.to_dict()
+    ({'C1': False, 'C2': False, 'C3': True}, {'C1': False, 'C2': True, 'C3': False})
     """
 
     text: pd.Series
     found: pd.DataFrame
+    uncertain: pd.Series | None = None
+
+    def __post_init__(self):
+        if self.uncertain is None:
+            object.__setattr__(self, "uncertain", pd.Series(
+                False, index=self.text.index, dtype=bool, name="redaction_uncertain"))
 
     @property
     def kinds(self) -> list[str]:
@@ -324,6 +341,11 @@ class Redaction:
     def flagged(self) -> pd.Series:
         """True for each comment that held personal data (packs quote none of them)."""
         return self.found.sum(axis=1).gt(0).rename("contains_pii")
+
+    @property
+    def quotable(self) -> pd.Series:
+        """True for each comment a pack may quote: no personal data found, none uncertain."""
+        return (~self.flagged & ~self.uncertain).rename("quotable")
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{kind} {n}" for kind, n in self.counts.items())
@@ -401,7 +423,57 @@ def redact(texts: pd.Series | Iterable[str], *, kinds: Iterable[str] | str | Non
     text = pd.Series(out, index=series.index, name=series.name, dtype=object)
     if series.dtype != object:  # pandas' str dtype (or an all-missing float column) is kept
         text = text.astype(series.dtype)
-    return Redaction(text=text, found=pd.DataFrame(found, index=series.index, columns=chosen))
+    uncertain = np.zeros(len(series), dtype=bool)
+    if "name" in chosen and len(redacted):
+        uncertain[np.flatnonzero(present)] = _names_left(redacted)
+    return Redaction(text=text, found=pd.DataFrame(found, index=series.index, columns=chosen),
+                     uncertain=pd.Series(uncertain, index=series.index,
+                                         name="redaction_uncertain"))
+
+
+def possible_names_left(texts: pd.Series | Iterable[str]) -> pd.Series:
+    """Whether each (redacted) comment still has a possible name after a cue, left in place.
+
+    A cue ("I'm", "I am", "this is", "it's", "Thanks" with no comma) followed by a capitalised
+    word that is not an ordinary English word, where the words around it did not make it sure
+    enough to redact: "I'm Ashbrook born and bred", "Thank you Ashbrook." Quotes skip these
+    comments, as they skip those that held personal data. Missing comments are False.
+
+    Parameters
+    ----------
+    texts : Series or iterable of str
+        Comments, usually already redacted (names redacted are no longer found).
+
+    Returns
+    -------
+    Series
+        ``redaction_uncertain``, bool, indexed like ``texts``.
+
+    Examples
+    --------
+    >>> possible_names_left(["I'm Ashbrook born and bred", "I'm [NAME] from the estate",
+    ...                      "I'm Disgusted", None]).tolist()
+    [True, False, False, False]
+    """
+    series = _as_series(texts)
+    present = ~pd.isna(series).to_numpy()
+    values = series.to_numpy(dtype=object)[present]
+    _check_text(series, values)
+    out = np.zeros(len(series), dtype=bool)
+    out[np.flatnonzero(present)] = _names_left(values)
+    return pd.Series(out, index=series.index, name="redaction_uncertain")
+
+
+def _names_left(texts: np.ndarray) -> np.ndarray:
+    """Which of ``texts`` (no missing values) hold a possible name left after a cue."""
+    out = np.zeros(len(texts), dtype=bool)
+    for start in range(0, len(texts), _CHUNK):
+        chunk = [t.replace(_SEPARATOR, "\x1f") for t in texts[start:start + _CHUNK]]
+        joined = _SEPARATOR.join(chunk)
+        starts = np.r_[0, np.cumsum([len(t) + 1 for t in chunk])[:-1]]
+        hits = INTRODUCTION.uncertain(joined) + SIGN_OFF.uncertain(joined)
+        out[start + np.searchsorted(starts, hits, side="right") - 1] = True
+    return out
 
 
 def redact_text(text: str, *, kinds: Iterable[str] | str | None = None) -> str:
