@@ -22,8 +22,11 @@ made on the whole design, not per domain, so a domain that misses such a stratum
 the whole design: rows outside the domain get a zero score, as R's ``subset()`` of a design
 does.
 
-The module also turns a linearised standard error into intervals and tests
-(:func:`logit_interval`, :func:`normal_test`).
+The module also turns a linearised standard error into intervals and tests on Student's t
+with the design's degrees of freedom (:func:`design_df`, :func:`logit_interval`,
+:func:`t_interval`, :func:`t_test`, :func:`satterthwaite_df`). R's ``degf(design)`` is the
+number of PSUs minus the number of strata among the rows with a non-zero weight: n − 1 for an
+unclustered, unstratified sample of n, 19 for 20 wards sampled as clusters.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from scipy import special
 
 from .design import SurveyDesign
 
-__all__ = ["DesignStructure", "DomainMeans", "design_structure", "difference_variance",
-           "domain_means", "linearised_variance", "logit_interval", "normal_test"]
+__all__ = ["DesignStructure", "DomainMeans", "design_df", "design_structure",
+           "difference_variance", "domain_means", "linearised_variance", "logit_interval",
+           "satterthwaite_df", "t_interval", "t_quantile", "t_test"]
 
 # R treats a stratum as self-representing (zero variance) when its fpc factor is below this.
 _SELF_REPRESENTING = 1e-7
@@ -226,7 +230,7 @@ def domain_means(design: SurveyDesign, structure: DesignStructure, y: np.ndarray
     replacement from a population of ``sum(weights)``, or *with* replacement when
     ``srs_replacement`` (R's ``deff = "replace"``). Without replacement it is NaN when the
     weights sum to no more than the base (weights scaled to the sample), where R gives NA/Inf.
-    The degrees of freedom are R's ``degf`` of the subset: PSUs minus strata with a member.
+    The degrees of freedom are R's ``degf`` of the subset (:func:`design_df`).
     """
     estimate, total_weight, deviation, scores = _ratio_scores(structure, y, members)
     variance = linearised_variance(design, structure, scores)
@@ -238,9 +242,7 @@ def domain_means(design: SurveyDesign, structure: DesignStructure, y: np.ndarray
         if not srs_replacement:
             srs_var = np.where(total_weight > n_obs, srs_var * (1 - n_obs / total_weight), np.nan)
         deff = np.where(srs_var > 0, variance / srs_var, np.nan)
-    n_units = len(structure.psu_stratum)
-    df = np.array([np.count_nonzero(np.bincount(structure.psu[col], minlength=n_units))
-                   - np.unique(structure.stratum[col]).size for col in positive.T])
+    df = np.array([design_df(structure, col) for col in positive.T])
     return DomainMeans(estimate=estimate, variance=variance, n_unweighted=members.sum(axis=0),
                        n_weighted=total_weight, deff=deff, df=df)
 
@@ -258,6 +260,50 @@ def difference_variance(design: SurveyDesign, structure: DesignStructure, y: np.
     return estimate_a, estimate_b, linearised_variance(design, structure, scores_a - scores_b)
 
 
+def design_df(structure: DesignStructure, rows: np.ndarray) -> int:
+    """Degrees of freedom of the design restricted to ``rows``, as R's ``degf(subset(...))``.
+
+    R counts, among the rows with a non-zero weight, the distinct PSUs minus the distinct
+    strata (``degf.survey.design2``, survey 4.1). A subset keeps the design's PSUs and strata,
+    so a domain met by 12 of 20 wards sampled as clusters has 12 − 1 = 11.
+
+    Parameters
+    ----------
+    structure : DesignStructure
+    rows : ndarray of bool
+        The domain (length n); rows with weight zero are left out, as R's subset does.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    Seven respondents in three clusters, two strata; the domain misses the third cluster:
+
+    >>> from pmresearch.design import SurveyDesign
+    >>> design = SurveyDesign(pd.DataFrame(index=range(7)), np.ones(7),
+    ...                       strata=np.array(list("AAAABBB")),
+    ...                       clusters=np.array([1, 1, 2, 2, 3, 3, 4]))
+    >>> structure = design_structure(design)
+    >>> design_df(structure, np.ones(7, dtype=bool))  # 4 PSUs - 2 strata
+    2
+    >>> design_df(structure, np.array([True] * 4 + [False] * 3))  # 2 PSUs - 1 stratum
+    1
+    """
+    inside = np.asarray(rows, dtype=bool) & (structure.weights != 0)
+    return int(np.unique(structure.psu[inside]).size
+               - np.unique(structure.stratum[inside]).size)
+
+
+def t_quantile(df, probability):
+    """Student t quantile on ``df`` degrees of freedom (normal when infinite; NaN when ``df``
+    is not positive, as R's ``qt``). Works elementwise on arrays."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), probability), np.nan)
+
+
 def logit_interval(estimate, se, df, n, level):
     """Interval of a proportion, as ``svyciprop(method = "logit")``.
 
@@ -268,7 +314,7 @@ def logit_interval(estimate, se, df, n, level):
     alpha = 1 - level
     inside = (estimate > 0) & (estimate < 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = np.where(df > 0, special.stdtrit(np.maximum(df, 1), 1 - alpha / 2), np.nan)
+        quantile = t_quantile(df, 1 - alpha / 2)
         half = quantile * se / (estimate * (1 - estimate))
         centre = special.logit(estimate)
         low = np.where(inside, special.expit(centre - half), np.nan)
@@ -280,9 +326,64 @@ def logit_interval(estimate, se, df, n, level):
     return low, high
 
 
-def normal_test(difference, se, alpha):
-    """Normal interval, z and two-sided p-value of a difference."""
-    half = special.ndtri(1 - alpha / 2) * se
+def t_interval(estimate, se, df, level):
+    """``estimate ± t(1 − (1 − level)/2, df) · se``, as ``confint(svymean(...), df = df)``."""
+    half = t_quantile(df, 1 - (1 - level) / 2) * se
+    return estimate - half, estimate + half
+
+
+def t_test(difference, se, df, alpha):
+    """Interval at 1 − ``alpha``, t statistic and two-sided p-value of a difference on ``df``.
+
+    As R's ``svyttest`` (and ``summary(svyglm(...))``): ``t = difference / se``, ``p = 2 *
+    pt(-|t|, df)``, interval ``difference ± qt(1 − alpha/2, df) · se``. The p-value and the
+    interval are NaN where ``df`` is not positive (R: NaN); an infinite ``df`` gives the normal
+    test. Returns ``(low, high, t, p)``.
+
+    Examples
+    --------
+    On 14 degrees of freedom a difference of 2.054 standard errors, p = 0.04 on the normal,
+    is not significant at 5%:
+
+    >>> low, high, t, p = t_test(np.array([2.054]), np.array([1.0]), np.array([14]), 0.05)
+    >>> round(float(p[0]), 3), round(float(low[0]), 3)
+    (0.059, -0.091)
+    >>> round(float(t_test(np.array([2.054]), np.array([1.0]), np.inf, 0.05)[3][0]), 3)
+    0.04
+    """
+    df = np.broadcast_to(np.asarray(df, dtype=float), np.shape(difference))
+    low, high = t_interval(difference, se, df, 1 - alpha)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = difference / se
-    return difference - half, difference + half, z, 2 * special.ndtr(-np.abs(z))
+        t = difference / se
+        p = np.where(df > 0, 2 * special.stdtr(np.where(df > 0, df, 1.0), -np.abs(t)), np.nan)
+    return low, high, t, p
+
+
+def satterthwaite_df(variance_a, df_a, variance_b, df_b):
+    """Welch–Satterthwaite degrees of freedom of ``variance_a + variance_b``.
+
+    For a difference of estimates from two independent samples (two survey waves), each
+    variance estimated on its design's degrees of freedom::
+
+        df = (v_a + v_b)² / (v_a² / df_a + v_b² / df_b)
+
+    It lies between ``min(df_a, df_b)`` and ``df_a + df_b`` (reached when the variances are in
+    proportion to their degrees of freedom), as Welch's two-sample t (R's ``t.test``). Where
+    one variance is zero the other's ``df`` is returned; NaN when either ``df`` is not
+    positive or both variances are zero.
+
+    Examples
+    --------
+    Two waves of 20 wards each (19 df), equal variances, then wave b three times as variable:
+
+    >>> satterthwaite_df(np.array([1.0, 1.0]), 19, np.array([1.0, 3.0]), 19).round(2).tolist()
+    [38.0, 30.4]
+    """
+    va, vb = np.asarray(variance_a, dtype=float), np.asarray(variance_b, dtype=float)
+    df_a, df_b = np.asarray(df_a, dtype=float), np.asarray(df_b, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a zero variance contributes nothing (0 / df), whatever its df
+        part_a = np.where(va == 0, 0.0, va ** 2 / df_a)
+        part_b = np.where(vb == 0, 0.0, vb ** 2 / df_b)
+        df = (va + vb) ** 2 / (part_a + part_b)
+    return np.where((df_a > 0) & (df_b > 0), df, np.nan)

@@ -17,8 +17,10 @@ Every estimate table has the columns of :data:`ESTIMATE_COLUMNS` after any ``by`
 * ``ci_low``, ``ci_high``: for a proportion the logit interval of ``svyciprop(method =
   "logit")`` (Student t on the design's degrees of freedom, inside [0, 1]; an estimate of
   exactly 0 or 1, whose logit interval collapses, gets the Clopper–Pearson interval on the
-  unweighted base); for mean and net scores estimate ± normal quantile × se, as
-  ``confint(svymean(...))``;
+  unweighted base); for mean and net scores estimate ± t quantile × se on the same degrees of
+  freedom, as ``confint(svymean(...), df = degf(...))``. The degrees of freedom are R's
+  ``degf`` of the subgroup's valid answers: PSUs minus strata (n − 1 for an unclustered,
+  unstratified sample), so a design of 20 clustered wards gets t on 19, not the normal;
 * ``n_unweighted`` (valid answers), ``n_weighted`` (their weights' sum);
 * ``deff`` as ``svymean(deff = TRUE)`` (see :func:`pmresearch._variance.domain_means`) and
   ``n_effective`` = ``n_unweighted / deff``;
@@ -37,10 +39,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from ._variance import (DesignStructure, design_structure, difference_variance, domain_means,
-                        logit_interval, normal_test)
+from ._variance import (DesignStructure, design_df, design_structure, difference_variance,
+                        domain_means, logit_interval, satterthwaite_df, t_interval, t_test)
 from .design import SurveyDesign
 
 __all__ = [
@@ -65,12 +66,13 @@ ESTIMATE_COLUMNS = ("item", "estimate", "se", "ci_low", "ci_high", "n_unweighted
                     "n_effective", "deff", "pct_dont_know", "low_base", "suppressed")
 #: Columns of :func:`compare_waves` after the ``by`` columns.
 WAVE_COMPARISON_COLUMNS = ("item", "estimate_a", "estimate_b", "n_unweighted_a", "n_unweighted_b",
-                           "difference", "se", "ci_low", "ci_high", "z", "p_value", "significant",
-                           "low_base", "suppressed")
+                           "difference", "se", "ci_low", "ci_high", "z", "df", "p_value",
+                           "significant", "low_base", "suppressed")
 #: Columns of :func:`compare_subgroups` after the ``by`` columns.
 SUBGROUP_COMPARISON_COLUMNS = ("item", "estimate", "estimate_rest", "n_unweighted",
                                "n_unweighted_rest", "difference", "se", "ci_low", "ci_high", "z",
-                               "p_value", "p_adjusted", "significant", "low_base", "suppressed")
+                               "df", "p_value", "p_adjusted", "significant", "low_base",
+                               "suppressed")
 
 
 def _preview(values) -> str:
@@ -209,9 +211,12 @@ def _answers(design: SurveyDesign, item: str, by, dont_know: int) -> _Answers:
 
 
 def _estimates(design: SurveyDesign, item: str, by, *, score, dont_know: int, level: float,
-               min_base: int, low_base: int, interval: str,
-               srs_replacement: bool) -> pd.DataFrame:
-    """The table shared by proportion, mean_score and net_score; ``score`` maps codes to y."""
+               min_base: int, low_base: int, interval: str, srs_replacement: bool,
+               with_df: bool = False) -> pd.DataFrame:
+    """The table shared by proportion, mean_score and net_score; ``score`` maps codes to y.
+
+    ``with_df`` adds a last column ``df``: each subgroup's ``degf`` (for :func:`compare_waves`).
+    """
     _check_options(level, min_base, low_base, dont_know)
     answers = _answers(design, item, by, dont_know)
     y = score(answers.codes, answers.valid)
@@ -221,8 +226,7 @@ def _estimates(design: SurveyDesign, item: str, by, *, score, dont_know: int, le
     if interval == "logit":
         low, high = logit_interval(means.estimate, se, means.df, means.n_unweighted, level)
     else:
-        half = special.ndtri(1 - (1 - level) / 2) * se
-        low, high = means.estimate - half, means.estimate + half
+        low, high = t_interval(means.estimate, se, means.df, level)
     n = means.n_unweighted
     suppressed = (n < min_base) | (n == 0)
     hide = np.where(suppressed, np.nan, 1.0)
@@ -234,8 +238,8 @@ def _estimates(design: SurveyDesign, item: str, by, *, score, dont_know: int, le
         item=item, estimate=means.estimate * hide, se=se * hide, ci_low=low * hide,
         ci_high=high * hide, n_unweighted=n.astype(np.int64), n_weighted=means.n_weighted,
         n_effective=n_effective * hide, deff=means.deff * hide, pct_dont_know=pct_dont_know,
-        low_base=~suppressed & (n < low_base), suppressed=suppressed)
-    return table[answers.columns + list(ESTIMATE_COLUMNS)]
+        low_base=~suppressed & (n < low_base), suppressed=suppressed, df=means.df)
+    return table[answers.columns + list(ESTIMATE_COLUMNS) + (["df"] if with_df else [])]
 
 
 def proportion(design: SurveyDesign, item: str, *, codes: Sequence[int] = SATISFIED_CODES,
@@ -295,10 +299,17 @@ def proportion(design: SurveyDesign, item: str, *, codes: Sequence[int] = SATISF
     0   F            60       False
     1   M            40        True
     """
+    return _proportion(design, item, codes=codes, by=by, dont_know=dont_know, level=level,
+                       min_base=min_base, low_base=low_base, srs_replacement=srs_replacement)
+
+
+def _proportion(design: SurveyDesign, item: str, *, codes, by, dont_know: int, level: float,
+                min_base: int, low_base: int, srs_replacement: bool = False,
+                with_df: bool = False) -> pd.DataFrame:
     wanted = _check_codes(codes, dont_know)
     return _estimates(design, item, by, score=lambda c, valid: np.isin(c, wanted).astype(float),
                       dont_know=dont_know, level=level, min_base=min_base, low_base=low_base,
-                      interval="logit", srs_replacement=srs_replacement)
+                      interval="logit", srs_replacement=srs_replacement, with_df=with_df)
 
 
 def mean_score(design: SurveyDesign, item: str, *, by: str | Sequence[str] | None = None,
@@ -306,8 +317,11 @@ def mean_score(design: SurveyDesign, item: str, *, by: str | Sequence[str] | Non
                low_base: int = 100, srs_replacement: bool = False) -> pd.DataFrame:
     """Weighted mean code of the valid answers, by subgroup (lower = more satisfied).
 
-    As ``svymean(~item, subset(design, valid))``; the interval is estimate ± normal quantile ×
-    se. Parameters, returns and errors as :func:`proportion`.
+    As ``svymean(~item, subset(design, valid))``; the interval is ``confint(m, df =
+    degf(subset(design, valid)))``, estimate ± t quantile × se on the design's degrees of
+    freedom, as ``svyciprop`` does for a proportion (R's ``confint`` of a ``svymean`` would
+    use the normal unless given ``df``). Parameters, returns and errors as
+    :func:`proportion`.
 
     Examples
     --------
@@ -330,7 +344,8 @@ def net_score(design: SurveyDesign, item: str, *, scale_points: int,
 
     The net score is the domain mean of +1 (codes 1–2), −1 (the bottom two codes of the
     scale) and 0 (the middle), so its standard error linearises the difference of the two
-    shares in one step, covariance included. The interval is estimate ± normal quantile × se.
+    shares in one step, covariance included. The interval is estimate ± t quantile × se on the
+    design's degrees of freedom, as :func:`mean_score`.
 
     Parameters
     ----------
@@ -379,8 +394,22 @@ def compare_waves(design_a: SurveyDesign, design_b: SurveyDesign, item: str, *,
     """Change in "% satisfied" from wave a to wave b (b − a), two independent samples.
 
     Each wave's proportion and standard error come from :func:`proportion`; as the samples
-    are independent, ``se = sqrt(se_a² + se_b²)``, the interval is normal at 1 − ``alpha``
-    and ``p_value`` is the two-sided normal p-value of ``z = difference / se``.
+    are independent, ``se = sqrt(se_a² + se_b²)``. The test is Student t on the
+    Welch–Satterthwaite combination of the two waves' design degrees of freedom
+    (:func:`pmresearch._variance.satterthwaite_df`; ``docs/assumptions.md`` says why)::
+
+        df = (se_a² + se_b²)² / (se_a⁴ / degf_a + se_b⁴ / degf_b)
+
+    where ``degf`` is that of each wave's valid answers in the subgroup. ``z`` is ``difference
+    / se`` (the t statistic; the column keeps its name), ``p_value = 2 * pt(-|z|, df)`` and the
+    interval ``difference ± qt(1 − alpha/2, df) · se``. R has no single call for two separate
+    designs; the reference is, with ``m_a <- svymean(sat, subset(design_a, valid))`` and
+    ``m_b`` alike::
+
+        d <- coef(m_b) - coef(m_a); se <- sqrt(SE(m_a)^2 + SE(m_b)^2)
+        df <- se^4 / (SE(m_a)^4 / degf(subset(design_a, valid)) +
+                      SE(m_b)^4 / degf(subset(design_b, valid)))
+        2 * pt(-abs(d / se), df); d + c(-1, 1) * qt(1 - alpha / 2, df) * se
 
     Parameters
     ----------
@@ -394,8 +423,9 @@ def compare_waves(design_a: SurveyDesign, design_b: SurveyDesign, item: str, *,
     Returns
     -------
     DataFrame
-        The ``by`` columns (subgroups of either wave), then :data:`WAVE_COMPARISON_COLUMNS`.
-        A subgroup suppressed or absent in either wave is ``suppressed`` with NaN statistics;
+        The ``by`` columns (subgroups of either wave), then :data:`WAVE_COMPARISON_COLUMNS`
+        (``df``: the degrees of freedom of the test, not a whole number). A subgroup
+        suppressed or absent in either wave is ``suppressed`` with NaN statistics;
         ``low_base`` flags a comparison where either shown base is low.
 
     Examples
@@ -405,27 +435,30 @@ def compare_waves(design_a: SurveyDesign, design_b: SurveyDesign, item: str, *,
     >>> after = SurveyDesign(pd.DataFrame({"sat": [1] * 50 + [4] * 50}), weights=np.ones(100))
     >>> row = compare_waves(before, after, "sat").iloc[0]
     >>> print(f"{row.difference:+.0%}, p = {row.p_value:.3f}, significant: {row.significant}")
-    -16%, p = 0.021, significant: True
+    -16%, p = 0.022, significant: True
     """
     _check_alpha(alpha)
     options = dict(codes=codes, by=by, dont_know=dont_know, level=1 - alpha, min_base=min_base,
                    low_base=low_base)
-    a = proportion(design_a, item, **options)
-    b = proportion(design_b, item, **options)
+    a = _proportion(design_a, item, with_df=True, **options)
+    b = _proportion(design_b, item, with_df=True, **options)
     keys = _by_columns(design_a, by)
     both = a.merge(b, on=keys or "item", how="outer", suffixes=("_a", "_b"), sort=True)
     suppressed = ~(both["suppressed_a"].eq(False) & both["suppressed_b"].eq(False)).to_numpy()
     estimate_a = both["estimate_a"].to_numpy(dtype=float)
     estimate_b = both["estimate_b"].to_numpy(dtype=float)
     difference = estimate_b - estimate_a
-    se = np.hypot(both["se_a"].to_numpy(dtype=float), both["se_b"].to_numpy(dtype=float))
-    low, high, z, p = normal_test(difference, se, alpha)
+    se_a, se_b = both["se_a"].to_numpy(dtype=float), both["se_b"].to_numpy(dtype=float)
+    se = np.hypot(se_a, se_b)
+    df = satterthwaite_df(se_a ** 2, both["df_a"].to_numpy(dtype=float), se_b ** 2,
+                          both["df_b"].to_numpy(dtype=float))
+    low, high, z, p = t_test(difference, se, df, alpha)
     low_flag = both["low_base_a"].eq(True) | both["low_base_b"].eq(True)
     table = both[keys].assign(
         item=item, estimate_a=estimate_a, estimate_b=estimate_b,
         n_unweighted_a=both["n_unweighted_a"].fillna(0).astype(np.int64),
         n_unweighted_b=both["n_unweighted_b"].fillna(0).astype(np.int64),
-        difference=difference, se=se, ci_low=low, ci_high=high, z=z, p_value=p,
+        difference=difference, se=se, ci_low=low, ci_high=high, z=z, df=df, p_value=p,
         significant=~suppressed & (p < alpha), low_base=~suppressed & low_flag.to_numpy(),
         suppressed=suppressed)
     return table[keys + list(WAVE_COMPARISON_COLUMNS)].reset_index(drop=True)
@@ -440,9 +473,16 @@ def compare_subgroups(design: SurveyDesign, item: str, by: str | Sequence[str], 
     The rest is every other valid answer with a ``by`` value. Both are domains of one
     design, so the standard error of ``difference = estimate − estimate_rest`` linearises the
     difference directly (the covariance is in the shared scores), as ``svycontrast`` on
-    ``svyby(..., covmat = TRUE)`` over the two-level factor "in subgroup / not" does. The
-    interval is normal at 1 − ``alpha``; ``p_adjusted`` applies :func:`benjamini_hochberg`
-    across the subgroups shown, and ``significant`` is ``p_adjusted < alpha``.
+    ``svyby(..., covmat = TRUE)`` over the two-level factor "in subgroup / not" does.
+
+    The test is R's design-based t-test, ``svyttest(satisfied ~ in_group, subset(design,
+    valid & !is.na(by)))``, which fits ``svyglm`` and uses its residual degrees of freedom:
+    ``df = degf(subset) + 1 − 2`` coefficients, one less than the design's ``degf`` (n − 2 for
+    an unclustered sample of n valid answers, 18 for 20 clustered wards). ``z`` is ``difference
+    / se`` (R's t statistic; the column keeps its name), ``p_value = 2 * pt(-|z|, df)`` and the
+    interval ``difference ± qt(1 − alpha/2, df) · se`` (R's ``confint(svyglm(...))``, Wald).
+    ``p_adjusted`` applies :func:`benjamini_hochberg` across the subgroups shown, and
+    ``significant`` is ``p_adjusted < alpha``.
 
     Parameters
     ----------
@@ -454,10 +494,10 @@ def compare_subgroups(design: SurveyDesign, item: str, by: str | Sequence[str], 
     Returns
     -------
     DataFrame
-        The ``by`` columns, then :data:`SUBGROUP_COMPARISON_COLUMNS`. A comparison where the
-        subgroup or the rest has fewer than ``min_base`` valid answers is ``suppressed`` (NaN
-        statistics, left out of the adjustment); ``low_base`` flags a shown one where either
-        base is below ``low_base``.
+        The ``by`` columns, then :data:`SUBGROUP_COMPARISON_COLUMNS` (``df`` the same on every
+        row shown). A comparison where the subgroup or the rest has fewer than ``min_base``
+        valid answers is ``suppressed`` (NaN statistics, left out of the adjustment);
+        ``low_base`` flags a shown one where either base is below ``low_base``.
 
     Examples
     --------
@@ -465,10 +505,10 @@ def compare_subgroups(design: SurveyDesign, item: str, by: str | Sequence[str], 
     >>> data = pd.DataFrame({"sat": [1] * 60 + [4] * 40 + [1] * 40 + [4] * 60,
     ...                      "age_band": ["18-34"] * 100 + ["65+"] * 100})
     >>> table = compare_subgroups(SurveyDesign(data, weights=np.ones(200)), "sat", "age_band")
-    >>> table[["age_band", "difference", "p_adjusted"]].round(4)
-      age_band  difference  p_adjusted
-    0    18-34         0.2       0.004
-    1      65+        -0.2       0.004
+    >>> table[["age_band", "difference", "df", "p_adjusted"]].round(4)
+      age_band  difference     df  p_adjusted
+    0    18-34         0.2  198.0      0.0044
+    1      65+        -0.2  198.0      0.0044
     """
     _check_alpha(alpha)
     _check_options(1 - alpha, min_base, low_base, dont_know)
@@ -478,20 +518,23 @@ def compare_subgroups(design: SurveyDesign, item: str, by: str | Sequence[str], 
     answers = _answers(design, item, by, dont_know)
     y = np.isin(answers.codes, wanted).astype(float)
     members = answers.members()
-    rest = ((answers.group >= 0) & answers.valid)[:, None] & ~members
+    compared = (answers.group >= 0) & answers.valid
+    rest = compared[:, None] & ~members
     estimate, estimate_rest, variance = difference_variance(design, answers.structure, y,
                                                             members, rest)
     n, n_rest = members.sum(axis=0), rest.sum(axis=0)
     suppressed = (n < max(min_base, 1)) | (n_rest < max(min_base, 1))
     hide = np.where(suppressed, np.nan, 1.0)
     difference = (estimate - estimate_rest) * hide
-    low, high, z, p = normal_test(difference, np.sqrt(variance) * hide, alpha)
+    # svyglm(y ~ in_group)'s residual df: degf of the compared rows + 1 − 2 coefficients
+    df = np.where(suppressed, np.nan, design_df(answers.structure, compared) - 1.0)
+    low, high, z, p = t_test(difference, np.sqrt(variance) * hide, df, alpha)
     adjusted = benjamini_hochberg(p)
     table = answers.keys.assign(
         item=item, estimate=estimate * hide, estimate_rest=estimate_rest * hide,
         n_unweighted=n.astype(np.int64), n_unweighted_rest=n_rest.astype(np.int64),
         difference=difference, se=np.sqrt(variance) * hide, ci_low=low, ci_high=high, z=z,
-        p_value=p, p_adjusted=adjusted, significant=~suppressed & (adjusted < alpha),
+        df=df, p_value=p, p_adjusted=adjusted, significant=~suppressed & (adjusted < alpha),
         low_base=~suppressed & ((n < low_base) | (n_rest < low_base)), suppressed=suppressed)
     return table[answers.columns + list(SUBGROUP_COMPARISON_COLUMNS)]
 

@@ -202,9 +202,20 @@ def test_mean_and_net_scores_agree_with_r_survey():
         assert (got_mean.estimate, got_mean.se, got_mean.deff) == pytest.approx(mean,
                                                                                rel=R_TOLERANCE)
         assert (got_net.estimate, got_net.se, got_net.deff) == pytest.approx(net, rel=R_TOLERANCE)
-        # normal interval, as confint(svymean(...))
-        assert got_net.ci_high - got_net.estimate == pytest.approx(
-            stats.norm.ppf(0.975) * net[1], rel=1e-12)
+    # t interval on degf(S) = 21, as confint(svymean(~sat, S), df = degf(S)) and the same for
+    # ~net (tests/reference/r_estimates_t_tests.R, output in r_estimates_t_tests.txt)
+    r_intervals = {False: ((2.10065342333201, 2.91878868034735),
+                           (0.0465470263156911, 0.526294405050005)),
+                   True: ((2.15679307802978, 2.86264902564958),
+                          (0.0805026037336816, 0.492338827632015))}
+    for fpc, (mean_ci, net_ci) in r_intervals.items():
+        design = _survey_design(fpc=fpc)
+        got_mean = mean_score(design, "sat").iloc[0]
+        got_net = net_score(design, "sat", scale_points=5).iloc[0]
+        assert (got_mean.ci_low, got_mean.ci_high) == pytest.approx(mean_ci, rel=R_TOLERANCE)
+        assert (got_net.ci_low, got_net.ci_high) == pytest.approx(net_ci, rel=R_TOLERANCE)
+        # and not the normal interval confint()'s default df = Inf would give
+        assert got_net.ci_high - got_net.estimate > 1.01 * stats.norm.ppf(0.975) * got_net.se
 
 
 def test_subgroup_estimates_agree_with_r_svyby_and_svyciprop():
@@ -225,7 +236,7 @@ def test_subgroup_estimates_agree_with_r_svyby_and_svyciprop():
         assert got == pytest.approx(want, rel=R_CI_TOLERANCE)
 
 
-def test_subgroup_against_rest_agrees_with_r_svycontrast_of_svyby_with_covmat():
+def test_subgroup_against_rest_agrees_with_r_svycontrast_of_svyby_with_covmat_and_svyttest():
     # R: bb <- svyby(~sat12, ~I(age_band == g), S, svymean, covmat = TRUE)
     #    svycontrast(bb, c(-1, 1))
     r = {  # g: (estimate_rest, estimate, difference, se without fpc, se with fpc)
@@ -237,6 +248,18 @@ def test_subgroup_against_rest_agrees_with_r_svycontrast_of_svyby_with_covmat():
                   0.120187487013865, 0.097408847659137),
         "65+": (0.55546397339852, 0.469503087956353, -0.0859608854421668,
                 0.0825885585828368, 0.0696972006259783)}
+    # R: S$variables$in_group <- S$variables$age_band == g; tt <- svyttest(sat12 ~ in_group, S)
+    #    (tests/reference/r_estimates_t_tests.R): t on the svyglm's residual df, degf(S) - 1
+    #    = 20, p = 2 * pt(-|t|, 20), conf.int = difference -/+ qt(0.975, 20) * se
+    r_test = {  # fpc: {g: (p.value, conf.int)}
+        False: {"18-34": (0.0568095513930233, (-0.00560668028181993, 0.357483896185701)),
+                "35-54": (0.0857820084982217, (-0.333460079254843, 0.0238672401290118)),
+                "55-64": (0.590555356123987, (-0.184986389981507, 0.31642701947782)),
+                "65+": (0.310372687289393, (-0.25823759980834, 0.0863158289240063))},
+        True: {"18-34": (0.0238418241408916, (0.02586864988933, 0.326008566014551)),
+               "35-54": (0.0413588230270367, (-0.302899946432745, -0.00669289269308626)),
+               "55-64": (0.507600668508015, (-0.137470980909092, 0.268911610405406)),
+               "65+": (0.231745541797936, (-0.231346698324713, 0.0594249274403795))}}
     for fpc, position in ((False, 3), (True, 4)):
         table = compare_subgroups(_survey_design(fpc=fpc), "sat", "age_band", min_base=10)
         for row in table.itertuples():
@@ -244,7 +267,10 @@ def test_subgroup_against_rest_agrees_with_r_svycontrast_of_svyby_with_covmat():
             assert (row.estimate_rest, row.estimate, row.difference) == pytest.approx(
                 (rest, own, difference), rel=R_TOLERANCE)
             assert row.se == pytest.approx(r[row.age_band][position], rel=R_TOLERANCE)
-            assert row.p_value == pytest.approx(2 * stats.norm.sf(abs(row.difference / row.se)))
+            p_value, interval = r_test[fpc][row.age_band]
+            assert row.df == 20
+            assert row.p_value == pytest.approx(p_value, rel=R_TOLERANCE)
+            assert (row.ci_low, row.ci_high) == pytest.approx(interval, rel=R_TOLERANCE)
         assert table["p_adjusted"].tolist() == pytest.approx(
             multipletests(table["p_value"], method="fdr_bh")[1].tolist())
 
@@ -374,19 +400,46 @@ def test_subgroups_are_sorted_blank_subgroups_dropped_and_unasked_subgroups_left
     assert list(zip(crossed["ward"], crossed["sex"])) == [("a", "F"), ("a", "M"), ("b", "F")]
 
 
-def test_compare_waves_adds_independent_variances():
-    # SRS waves: 66 of 100 then 58 of 120 satisfied; se² = p(1-p)/(n-1) each
+def test_compare_waves_adds_independent_variances_and_is_welchs_t_test_on_srs_waves():
+    # SRS waves: 66 of 100 then 58 of 120 satisfied; se² = p(1-p)/(n-1) each, which is s²/n
+    # with the sample variance s² = p(1-p) n/(n-1), so the test is Welch's two-sample t:
+    # degf 99 and 119 combined by Welch-Satterthwaite.
     before = _design([1] * 66 + [4] * 34)
     after = _design([1] * 58 + [4] * 62)
     row = compare_waves(before, after, "sat").iloc[0]
-    se = math.sqrt(0.66 * 0.34 / 99 + (58 / 120) * (62 / 120) / 119)
-    assert row.difference == pytest.approx(58 / 120 - 0.66)
+    p_a, p_b = 0.66, 58 / 120
+    v_a, v_b = p_a * (1 - p_a) / 99, p_b * (1 - p_b) / 119
+    se = math.sqrt(v_a + v_b)
+    welch_df = (v_a + v_b) ** 2 / (v_a ** 2 / 99 + v_b ** 2 / 119)
+    assert row.difference == pytest.approx(p_b - p_a)
     assert row.se == pytest.approx(se, rel=1e-12)
     assert row.z == pytest.approx(row.difference / se)
-    assert row.p_value == pytest.approx(2 * stats.norm.cdf(-abs(row.difference) / se))
+    assert row.df == pytest.approx(welch_df, rel=1e-12)
+    assert 119 < row.df < 99 + 119
+    # scipy's Welch test from the summary statistics (std = sample standard deviation)
+    welch = stats.ttest_ind_from_stats(p_b, math.sqrt(p_b * (1 - p_b) * 120 / 119), 120,
+                                       p_a, math.sqrt(p_a * (1 - p_a) * 100 / 99), 100,
+                                       equal_var=False)
+    assert row.z == pytest.approx(welch.statistic, rel=1e-12)
+    assert row.p_value == pytest.approx(welch.pvalue, rel=1e-12)
+    half = stats.t.ppf(0.975, welch_df) * se
     assert (row.ci_low, row.ci_high) == pytest.approx(
-        (row.difference - 1.959963984540054 * se, row.difference + 1.959963984540054 * se))
+        (row.difference - half, row.difference + half), rel=1e-12)
     assert row.significant == (row.p_value < 0.05) and not row.suppressed
+
+
+def test_with_two_psus_in_one_stratum_a_comparison_has_no_degrees_of_freedom():
+    # degf = 2 PSUs - 1 stratum = 1, so svyttest's df = 1 - 1 = 0 and R's 2 * pt(-|t|, 0) is
+    # NaN: no p-value, nothing significant (the proportions' intervals still use t(1)).
+    design = _design([1, 4, 1, 4, 1, 1, 4, 4] * 10, clusters=[1, 2] * 40, sex=list("FFMM") * 20)
+    table = compare_subgroups(design, "sat", "sex", min_base=1)
+    assert table["df"].tolist() == [0.0, 0.0]
+    assert table[["p_value", "p_adjusted", "ci_low", "ci_high"]].isna().all().all()
+    assert not table["significant"].any()
+    row = proportion(design, "sat", min_base=1).iloc[0]
+    # logit interval on t(1): 12.706 standard errors on the logit scale
+    assert row.ci_high == pytest.approx(special.expit(
+        special.logit(row.estimate) + stats.t.ppf(0.975, 1) * row.se / 0.25), rel=1e-12)
 
 
 def test_compare_waves_by_subgroup_marks_groups_missing_or_small_in_either_wave():

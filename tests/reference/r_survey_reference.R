@@ -9,6 +9,7 @@
 #
 #   r_survey_reference.csv   one value per row, tidy columns:
 #       quantity   proportion        % satisfied in the wave or a subgroup
+#                  mean              mean code of the valid answers (1-5)
 #                  group_minus_rest  a subgroup's % satisfied minus the rest's, same wave
 #                  wave_change       % satisfied in 2025 minus 2024 (independent samples)
 #       design     the svydesign the value comes from:
@@ -22,25 +23,36 @@
 #                                     are recorded so the size of that difference is known)
 #                    stratified       strata = ~ward_code, fpc = ~adult_population,
 #                                     weights N_h / n_h (no raking)
-#                    clustered        ids = ~ward_code (wards as PSUs), weights N_h / n_h
+#                    clustered        ids = ~ward_code (wards as PSUs), weights N_h / n_h:
+#                                     20 PSUs, degf 19, where t and the normal part visibly
 #       wave       survey wave ("2025"), or "2025-2024" for a change between waves
 #       item       survey item column
 #       by         subgroup variable, empty for the whole sample
 #       group      subgroup category; for a difference, the category compared with the rest
 #       statistic  estimate      weighted proportion of codes 1-2 among valid answers (1-5)
 #                  se            its linearised standard error
-#                  ci_low, ci_high            svyciprop(method = "logit"), df = degf(design)
+#                  ci_low, ci_high            proportion: svyciprop(method = "logit"),
+#                                df = degf(design); mean: confint(svymean(...), df = degf);
+#                                group_minus_rest: svyttest()$conf.int; wave_change:
+#                                difference -/+ qt(0.975, df) * se
 #                  ci_low_normal, ci_high_normal   the same with df = Inf (normal quantile)
-#                  df            degf(design) of the valid-answer subset
+#                  df            proportion, mean: degf(design) of the valid-answer subset;
+#                                group_minus_rest: svyttest()$parameter, the svyglm residual
+#                                df degf + 1 - 2; wave_change: Welch-Satterthwaite df of the
+#                                two waves' variances on their own degf (docs/assumptions.md)
 #                  deff          svymean(..., deff = TRUE): variance over the variance of a
 #                                simple random sample without replacement of the same size
 #                  n_unweighted, n_weighted   valid answers, and the sum of their weights
 #                  difference    group minus rest, or wave 2025 minus wave 2024
-#                  p_value       2 * pnorm(-|difference / se|)
+#                  t             difference / se
+#                  p_value       group_minus_rest: svyttest()$p.value, 2 * pt(-|t|, df);
+#                                wave_change: 2 * pt(-|t|, df)
+#                  p_value_normal  2 * pnorm(-|t|), to show what the normal test would say
 #       value      the number, printed with 17 significant digits
 #   r_raked_weights_2025.csv respondent_id, weight: the raked weights of wave 2025 (17 digits)
 #   r_session_info.txt       R and package versions that produced the files, and the MD5 of
-#                            each input file ("md5 <file> <hash>")
+#                            each input file ("md5 <file> <hash>"); the same versions are the
+#                            first rows of r_survey_reference.csv (quantity "session")
 #
 # "Valid" follows the LGA convention used by pmresearch: codes 1-5 (1-4 on four-point items);
 # 9 (don't know) and blank (not asked) leave the base. The estimate is always computed on
@@ -216,12 +228,71 @@ record_group_differences <- function(design_name, design, wave, item, by) {
                                           postStrata = valid$postStrata))
     }
     stopifnot(abs(check_se / se - 1) < 1e-10)
-    p_value <- 2 * pnorm(-abs(difference / se))
+    # The test: R's design-based t-test, the same svyglm, t on its residual df
+    # (degf(valid) + 1 - 2 coefficients), interval confint(fit) on the same df.
+    test <- svyttest(satisfied ~ in_group, valid)
+    stopifnot(abs(test$estimate - difference) < 1e-12,
+              test$parameter == degf(valid) - 1, test$parameter == fit$df.residual)
+    t <- unname(test$statistic)
     record(design_name, wave, item, by, group, "difference", difference, "group_minus_rest")
     record(design_name, wave, item, by, group, "se", se, "group_minus_rest")
-    record(design_name, wave, item, by, group, "p_value", p_value, "group_minus_rest")
+    record(design_name, wave, item, by, group, "t", t, "group_minus_rest")
+    record(design_name, wave, item, by, group, "df", test$parameter, "group_minus_rest")
+    record(design_name, wave, item, by, group, "p_value", test$p.value, "group_minus_rest")
+    record(design_name, wave, item, by, group, "ci_low", test$conf.int[1], "group_minus_rest")
+    record(design_name, wave, item, by, group, "ci_high", test$conf.int[2], "group_minus_rest")
+    record(design_name, wave, item, by, group, "p_value_normal", 2 * pnorm(-abs(t)),
+           "group_minus_rest")
   }
 }
+
+record_mean <- function(design_name, design, wave, item) {
+  # confint() of a svymean is normal unless given df; pmresearch passes degf, as svyciprop does.
+  valid <- valid_subset(design, item)
+  m <- svymean(as.formula(paste("~", item)), valid)
+  df <- degf(valid)
+  ci <- confint(m, df = df)
+  ci_normal <- confint(m)
+  record(design_name, wave, item, "", "", "estimate", coef(m)[1], "mean")
+  record(design_name, wave, item, "", "", "se", SE(m)[1], "mean")
+  record(design_name, wave, item, "", "", "df", df, "mean")
+  record(design_name, wave, item, "", "", "ci_low", ci[1, 1], "mean")
+  record(design_name, wave, item, "", "", "ci_high", ci[1, 2], "mean")
+  record(design_name, wave, item, "", "", "ci_low_normal", ci_normal[1, 1], "mean")
+  record(design_name, wave, item, "", "", "ci_high_normal", ci_normal[1, 2], "mean")
+}
+
+record_wave_change <- function(design_name, design_a, design_b, item) {
+  # Two independent samples: no single R call covers two designs. The variance is the sum of
+  # the waves' variances and its df the Welch-Satterthwaite combination of their degf.
+  valid_a <- valid_subset(design_a, item)
+  valid_b <- valid_subset(design_b, item)
+  m_a <- svymean(satisfied_formula(item), valid_a)
+  m_b <- svymean(satisfied_formula(item), valid_b)
+  v_a <- SE(m_a)[2]^2
+  v_b <- SE(m_b)[2]^2
+  difference <- unname(coef(m_b)[2] - coef(m_a)[2])
+  se <- unname(sqrt(v_a + v_b))
+  df <- unname((v_a + v_b)^2 / (v_a^2 / degf(valid_a) + v_b^2 / degf(valid_b)))
+  stopifnot(df >= min(degf(valid_a), degf(valid_b)), df <= degf(valid_a) + degf(valid_b))
+  t <- difference / se
+  half <- qt(0.975, df) * se
+  record(design_name, "2025-2024", item, "", "", "difference", difference, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "se", se, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "t", t, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "df", df, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "p_value", 2 * pt(-abs(t), df), "wave_change")
+  record(design_name, "2025-2024", item, "", "", "ci_low", difference - half, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "ci_high", difference + half, "wave_change")
+  record(design_name, "2025-2024", item, "", "", "p_value_normal", 2 * pnorm(-abs(t)),
+         "wave_change")
+}
+
+# ---- versions, first in the output ---------------------------------------------------------
+rows[[1]] <- data.frame(quantity = "session", design = "", wave = "", item = "", by = "",
+                        group = "", statistic = c("R", "survey"),
+                        value = c(paste(R.version$major, R.version$minor, sep = "."),
+                                  as.character(packageVersion("survey"))))
 
 # ---- wave 2025 ------------------------------------------------------------------------------
 wave2025 <- wave_data("2025")
@@ -262,14 +333,8 @@ for (by in c("age_band", "disability")) {
 wave2024 <- wave_data("2024")
 raked2024 <- raked_design(wave2024)
 for (item in c("sat_street_clean", "sat_libraries")) {
-  m2024 <- record_proportion("raked", raked2024, "2024", item, full = FALSE)
-  m2025 <- svymean(satisfied_formula(item), valid_subset(raked2025, item))
-  difference <- coef(m2025)[2] - coef(m2024)[2]
-  se <- sqrt(SE(m2025)[2]^2 + SE(m2024)[2]^2)
-  p_value <- 2 * pnorm(-abs(difference / se))
-  record("raked", "2025-2024", item, "", "", "difference", difference, "wave_change")
-  record("raked", "2025-2024", item, "", "", "se", se, "wave_change")
-  record("raked", "2025-2024", item, "", "", "p_value", p_value, "wave_change")
+  record_proportion("raked", raked2024, "2024", item, full = FALSE)
+  record_wave_change("raked", raked2024, raked2025, item)
 }
 
 # ---- stratified and clustered designs, without raking ----------------------------------------
@@ -279,6 +344,23 @@ stratified <- svydesign(ids = ~1, strata = ~ward_code, fpc = ~adult_population,
 clustered <- svydesign(ids = ~ward_code, weights = ~ward_weight, data = ward2025)
 record_proportion("stratified", stratified, "2025", "sat_street_clean")
 record_proportion("clustered", clustered, "2025", "sat_street_clean")
+
+# ---- tests and intervals on t with the design's df: unclustered raked, stratified, clustered
+ward2024 <- ward_design_data(wave2024)
+stratified2024 <- svydesign(ids = ~1, strata = ~ward_code, fpc = ~adult_population,
+                            weights = ~ward_weight, data = ward2024)
+clustered2024 <- svydesign(ids = ~ward_code, weights = ~ward_weight, data = ward2024)
+for (item in c("sat_street_clean", "sat_council")) {
+  record_mean("raked", raked2025, "2025", item)
+  record_mean("stratified", stratified, "2025", item)
+  record_mean("clustered", clustered, "2025", item)
+  record_wave_change("stratified", stratified2024, stratified, item)
+  record_wave_change("clustered", clustered2024, clustered, item)
+}
+for (by in c("age_band", "disability")) {
+  record_group_differences("stratified", stratified, "2025", "sat_council", by)
+  record_group_differences("clustered", clustered, "2025", "sat_council", by)
+}
 
 # ---- write ----------------------------------------------------------------------------------
 write.csv(do.call(rbind, rows), file.path(out_dir, "r_survey_reference.csv"),
