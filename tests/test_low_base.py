@@ -27,6 +27,7 @@ WARD_BASES = {"W01": 49, "W02": 50, "W03": 99, "W04": 100, **{f"W{k:02d}": 120
 #: Age bands by size (the rest, 55+, is large), and the items asked of only the first n.
 GROUP_BASES = {"18-24": 49, "25-34": 50, "35-44": 99, "45-54": 100}
 ITEM_BASES = {"sat_49": 49, "sat_50": 50, "sat_99": 99, "sat_100": 100}
+DISSATISFIED = ["W01", "W02", "W04"]
 LOW = "low base: fewer than 100 answers, treat with caution"
 SUPPRESSED = "suppressed: fewer than 50 answers"
 
@@ -45,6 +46,9 @@ def _responses(wave: str, rng: np.random.Generator) -> pd.DataFrame:
         "sex": np.where(np.arange(n) % 2, "Female", "Male"), "ethnic_group": "White",
         "tenure": "Owner occupier",
         "sat_main": rng.integers(1, 6, n)})
+    # Everyone in W01, W02 and W04 very dissatisfied: wards far below the rest, so the
+    # ward-hotspot rule fires on a low base (W02), an ordinary one (W04) and a suppressed one.
+    frame.loc[frame["ward_code"].isin(DISSATISFIED), "sat_main"] = 5
     for item, size in ITEM_BASES.items():
         frame[item] = pd.array([*rng.integers(1, 6, size), *[pd.NA] * (n - size)], "Int64")
     return frame
@@ -145,21 +149,29 @@ def test_change_since_last_wave_notes_a_low_base_in_either_wave(ws):
     assert table["Change (points)"].isna().tolist() == [True, False, False, False]
 
 
-@pytest.mark.parametrize("breakdown, column, bases", [
-    (sections.ward_breakdown, "Group", {f"Ward {code[1:]}": n for code, n in WARD_BASES.items()}),
-    (sections.equality_breakdown, "Group", {**GROUP_BASES, "55+": 1258 - 298}),
+@pytest.mark.parametrize("breakdown, bases", [
+    (sections.ward_breakdown, {f"Ward {code[1:]}": n for code, n in WARD_BASES.items()}),
+    (sections.equality_breakdown, {**GROUP_BASES, "55+": sum(WARD_BASES.values()) - 298}),
 ])
-def test_ward_and_equality_tables_note_every_low_base_group_significant_or_not(
-        ws, breakdown, column, bases):
+def test_ward_and_equality_tables_note_every_low_base_group(ws, breakdown, bases):
     table = breakdown(ws, "main", PERIOD).data
     if "Characteristic" in table:
         table = table[table["Characteristic"] == "Age band"]
-    assert dict(zip(table[column], table["Base (unweighted)"])) == bases
-    assert table["Note"].tolist() == [_expected_note(bases[g]) for g in table[column]]
-    # Most low-base groups are not significant: the note does not wait for a verdict.
-    low = table[table["Note"] == LOW]
-    assert len(low) == 2 and (low["Verdict"] == "no significant difference").any()
+    assert dict(zip(table["Group"], table["Base (unweighted)"])) == bases
+    assert table["Note"].tolist() == [_expected_note(bases[g]) for g in table["Group"]]
+    assert (table["Note"] == LOW).sum() == 2
     assert table.loc[table["Base (unweighted)"] < 50, "% satisfied"].isna().all()
+    assert table.loc[table["Base (unweighted)"] >= 50, "% satisfied"].notna().all()
+
+
+def test_a_low_base_ward_is_noted_whether_or_not_it_differs(ws):
+    # The tester's bug: the flag rode on the verdict, so only significant rows had it.
+    table = sections.ward_breakdown(ws, "main", PERIOD).data.set_index("Group")
+    assert table.loc["Ward 02", "Verdict"] == "significantly lower"  # all dissatisfied
+    assert table.loc["Ward 03", "Verdict"] == "no significant difference"
+    assert table.loc[["Ward 02", "Ward 03"], "Note"].tolist() == [LOW, LOW]
+    assert table.loc["Ward 01", "Verdict"] == "not tested"
+    assert table.loc["Ward 01", "Note"] == SUPPRESSED
 
 
 def _evidence_row(ws, service_id):
@@ -238,3 +250,17 @@ def test_the_thresholds_come_from_the_settings(tmp_path):
     points = linkage.ward_points(ws, "main", PERIOD)
     assert points["ward_code"].tolist()[:2] == ["W03", "W04"]
     assert points["low_base"].tolist()[:3] == [True, True, False]
+
+
+def test_findings_on_a_survey_estimate_carry_its_base_note(ws):
+    found = sections.findings_and_actions(ws, "main", PERIOD).data
+    hotspots = found[found["Finding"] == "Ward hotspot"].set_index("About")["Note"]
+    # W01 is suppressed, so the rules never judged it; W03 was not dissatisfied.
+    assert hotspots.to_dict() == {"Ward 02": LOW, "Ward 04": ""}
+    assert (found.loc[found["About"] == "P1", "Note"] == "").all()  # a PI has no base
+    for n in (49, 50, 99):
+        found = sections.findings_and_actions(ws, f"svc_{n}", PERIOD).data
+        # Every finding of these services rests on the headline estimate (the default rule
+        # low_base fires on each); each carries the estimate's note.
+        assert "Satisfaction on a low base" in found["Finding"].tolist()
+        assert found["Note"].tolist() == [_expected_note(n)] * len(found)
