@@ -16,19 +16,38 @@ blank ``ward_code``) and adds, in one vectorised pass:
   for context PIs); ``same`` when the change is less than ``no_change_band`` of the earlier
   value (a change of exactly the band counts). ``no data`` when either value is missing or
   estimated. Annual PIs have no short-term direction (``n/a``); their long term compares with
-  the previous year's value.
+  the previous year's value. A year-to-date (``cumulative``) PI's short term compares with the
+  same quarter last year too — like with like, as a running count always rises and a running
+  rate drifts within the year — and ``dot_short_basis`` says which comparison each row used
+  (``previous quarter``, ``same quarter last year`` or ``n/a``).
 * **Persistence**: consecutive reporting periods red up to and including this one (quarters;
   years for annual PIs). A period without a red RAG, or with no row, ends the run (rule 10).
 * **Trend** over the ``trend.quarters`` quarters ending with this one: the Theil–Sen slope per
   quarter (median of pairwise slopes) and the Mann–Kendall test (S, its variance with the tie
   correction, two-sided p from the normal approximation with continuity correction), judged at
   ``significance.alpha``. Fewer than ``trend.min_points`` usable values (missing and estimated
-  values are not used) give ``too few points`` and no numbers.
+  values are not used) give ``too few points`` and no numbers. A year-to-date PI's trend runs
+  on its quarters on their own (``quarter_value``, each from usable running totals), never on
+  the running totals; when the window has enough running totals but too few quarters on their
+  own (a rate given without its numerator and denominator) the trend is ``not computed (year
+  to date)``.
 * **Year to date**: a PI flagged ``cumulative`` is *reported* year to date, as the demo and the
-  government's planning statistics are — its numerator and denominator are running totals
-  over the financial year — so ``ytd_value`` is its value and ``quarter_value`` the quarter on
-  its own, from the growth of the running totals since the previous quarter. For other
-  quarterly PIs with a numerator and denominator in every quarter of the year so far,
+  government's planning statistics are — its value (and numerator and denominator, if given)
+  are running totals over the financial year, restarting at each ``Q1`` label — so
+  ``ytd_value`` is its value and ``quarter_value`` the quarter on its own: Q1 is the running
+  value itself; Q2–Q4, given a numerator and denominator, the growth of the running numerator
+  over the growth of the running denominator (× scale); given values only, the difference of
+  running totals for a **count**, while a **rate**'s quarter is not derivable. A PI is a rate
+  when ``indicators.csv``'s optional ``value_type`` column says ``rate``, or, where it is blank,
+  when its unit has %, "per", "/", rate, ratio, average, mean, median, percent, proportion,
+  share, score or index, or is a bare duration (seconds … months: an average wait), or its name
+  has average, mean, median, rate, ratio, per, percent or proportion; otherwise (a number of
+  things, a £ total) it is a count. ``quarter_value_note`` says why a quarter value is blank:
+  ``no value``, ``previous quarter missing`` (no running total one quarter back in the same
+  year), ``running total fell``, ``nothing counted in the quarter`` (the running denominator
+  did not grow), ``not derivable (a rate without numerator and denominator)`` or ``annual
+  indicator``; it is ``""`` when there is a value. For other quarterly PIs ``quarter_value``
+  is the value, and with a numerator and denominator in every quarter of the year so far
   ``ytd_value`` is Σ numerator / Σ denominator × scale (pooled, not a mean of quarters). The
   scale (per 100, per 1,000 …) is the power of ten nearest the PI's median value × denominator
   / numerator.
@@ -54,6 +73,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._periods import parse_financial_year, parse_period, shift_period
 from ._trend import TrendTest, trend_rows, trend_test
+from ._year_to_date import is_rate, year_to_date
 
 __all__ = ["DEFAULT_SETTINGS", "TrendTest", "assess_indicators", "indicator_table",
            "pi_history", "trend_test"]
@@ -125,6 +145,8 @@ def _indicator_spec(indicators: pd.DataFrame) -> pd.DataFrame:
         "annual": _text(indicators, "frequency", "quarterly").str.lower() == "annual",
         "cumulative": (_flag(indicators["cumulative"]) if "cumulative" in indicators
                        else pd.Series(False, index=indicators.index)),
+        "rate": is_rate(indicators["pi_id"].astype(str), _text(indicators, "unit", ""),
+                        _text(indicators, "name", ""), _text(indicators, "value_type", "")),
         "benchmark_group": _text(indicators, "benchmark_group", ""),
     }).reset_index(drop=True)
 
@@ -250,28 +272,6 @@ def _trend_verdict(s: np.ndarray, p: np.ndarray, polarity: np.ndarray, alpha: fl
     return np.where(np.isnan(p), "too few points", verdict).astype(object)
 
 
-def _year_to_date(rows: pd.DataFrame, num_grid: np.ndarray, den_grid: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    num, den, value = (rows[c].to_numpy() for c in ("numerator", "denominator", "value"))
-    ratio = (num > 0) & (den > 0) & (value > 0)
-    implied = pd.Series(value * den / np.where(ratio, num, np.nan)).groupby(rows["pcode"]).median()
-    scale = (10.0 ** np.round(np.log10(implied))).reindex(rows["pcode"]).to_numpy()
-    fy, quarter = rows["qidx"] // 4, rows["qidx"].to_numpy() % 4 + 1
-    has = pd.Series((den > 0) & ~np.isnan(num))
-    keys = [rows["pcode"], fy]
-    so_far = has.groupby(keys).cumsum().to_numpy()
-    pooled = (pd.Series(np.where(has, num, 0.0)).groupby(keys).cumsum()
-              / pd.Series(np.where(has, den, 0.0)).groupby(keys).cumsum()).to_numpy()
-    cumulative, annual = rows["cumulative"].to_numpy(), rows["annual"].to_numpy()
-    complete = (so_far == quarter) & ~annual  # every quarter of the year so far has its ratio
-    ytd = np.where(cumulative, value, np.where(complete, pooled * scale, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = ((num - _at(num_grid, rows, 1)) / (den - _at(den_grid, rows, 1))) * scale
-    growth = np.where(den - _at(den_grid, rows, 1) > 0, growth, np.nan)
-    in_quarter = np.where(quarter == 1, value, growth)
-    return ytd, np.where(annual, np.nan, np.where(cumulative, in_quarter, value))
-
-
 def _benchmarks(rows: pd.DataFrame, benchmarks: pd.DataFrame | None) -> pd.DataFrame:
     """Benchmark year, group, annual value, quartiles, quartile number, rank and n per row."""
     out = pd.DataFrame(index=rows.index, columns=["benchmark_year", "benchmark_group"],
@@ -354,9 +354,10 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
         ``data_status``, ``dq_flag``, ``tolerance_band`` (amber width in the unit),
         ``red_threshold`` (the worst value still amber), ``rag``, ``rag_marker``
         (``provisional``, ``restated``, both or ``""``), ``previous_value``,
-        ``year_ago_value``, ``dot_short``, ``dot_long``, ``consecutive_red``, ``trend``,
-        ``trend_slope`` (per quarter), ``trend_s``, ``trend_var_s``, ``trend_z``, ``trend_p``,
-        ``trend_points``, ``ytd_value``, ``quarter_value``, ``benchmark_year``,
+        ``year_ago_value``, ``dot_short``, ``dot_short_basis``, ``dot_long``,
+        ``consecutive_red``, ``trend``, ``trend_slope`` (per quarter), ``trend_s``,
+        ``trend_var_s``, ``trend_z``, ``trend_p``, ``trend_points``, ``ytd_value``,
+        ``quarter_value``, ``quarter_value_note``, ``benchmark_year``,
         ``benchmark_group``, ``benchmark_value``, ``lower_quartile``, ``median``,
         ``upper_quartile``, ``benchmark_quartile`` (1 = best), ``benchmark_rank``,
         ``benchmark_n``, ``commentary``.
@@ -365,7 +366,8 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
     ------
     ValueError
         A required column is missing, a ``pi_id`` is not an indicator, a PI has two borough
-        rows for one quarter, a period is not like ``2025-26 Q2``, or a setting is invalid.
+        rows for one quarter, a period is not like ``2025-26 Q2``, a ``value_type`` is not
+        ``count`` or ``rate``, or a setting is invalid.
 
     Examples
     --------
@@ -378,6 +380,23 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
     0  2024-25 Q4  green   no data                0
     1  2025-26 Q1  amber     worse                0
     2  2025-26 Q2    red     worse                1
+
+    A count reported year to date: each quarter on its own, and the short term against the
+    same quarter last year (210 by Q2 against 250 by Q2 a year before).
+
+    >>> visits = pd.DataFrame({"pi_id": ["V"], "unit": ["visits"], "polarity": ["higher_better"],
+    ...                        "tolerance": [5.0], "tolerance_type": ["relative"],
+    ...                        "cumulative": [True]})
+    >>> values = pd.DataFrame({"pi_id": "V", "period": ["2024-25 Q1", "2024-25 Q2", "2025-26 Q1",
+    ...                                                 "2025-26 Q2"],
+    ...                        "value": [100.0, 250.0, 90.0, 210.0], "target": None})
+    >>> assess_indicators(visits, values)[["period", "quarter_value", "dot_short",
+    ...                                    "dot_short_basis"]]
+           period  quarter_value dot_short         dot_short_basis
+    0  2024-25 Q1          100.0   no data  same quarter last year
+    1  2024-25 Q2          150.0   no data  same quarter last year
+    2  2025-26 Q1           90.0     worse  same quarter last year
+    3  2025-26 Q2          120.0     worse  same quarter last year
     """
     opts = _options(settings)
     spec = _indicator_spec(indicators)
@@ -391,9 +410,14 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
     judged = np.where(valid, rows["value"], np.nan)
     usable, recorded = _grid(rows, judged, n_pis, n_q), _grid(rows, rows["value"], n_pis, n_q)
 
-    dot_short = _direction(judged, _at(usable, rows, 1), polarity, opts["band"])
-    dot_short = np.where(annual, "n/a", dot_short).astype(object)
+    cumulative = rows["cumulative"].to_numpy()
     dot_long = _direction(judged, _at(usable, rows, 4), polarity, opts["band"])
+    # A running total is compared like with like: with the same point of last year's run.
+    dot_short = np.where(cumulative, dot_long,
+                         _direction(judged, _at(usable, rows, 1), polarity, opts["band"]))
+    dot_short = np.where(annual, "n/a", dot_short).astype(object)
+    dot_short_basis = np.select([annual, cumulative], ["n/a", "same quarter last year"],
+                                "previous quarter").astype(object)
     rag, band, red_line = _rag(rows, dot_long, valid, opts["variant"])
     provisional, restated = rows["data_status"] == "provisional", rows["dq_flag"] == "restated"
     marker = np.select([provisional & restated, provisional, restated],
@@ -404,12 +428,27 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
     steps = np.where(spec["annual"], 4, 1)
     runs = _red_runs(red, steps)[rows["pcode"], rows["qpos"]]
 
+    ytd, in_quarter, quarter_note = year_to_date(
+        rows, _at(_grid(rows, rows["numerator"], n_pis, n_q), rows, 1),
+        _at(_grid(rows, rows["denominator"], n_pis, n_q), rows, 1), _at(recorded, rows, 1))
+    # Trends of running totals would only show the year's accumulation: a cumulative PI's
+    # trend runs on its quarters on their own, each from usable values only.
+    first_quarter = rows["qidx"].to_numpy() % 4 == 0
+    quarter_usable = valid & (first_quarter | ~np.isnan(_at(usable, rows, 1)))
+    quarters_grid = _grid(rows, np.where(quarter_usable, in_quarter, np.nan), n_pis, n_q)
     span = opts["quarters"]
-    padded = np.concatenate([np.full((n_pis, span - 1), np.nan), usable], axis=1)
-    windows = sliding_window_view(padded, span, axis=1)[rows["pcode"], rows["qpos"]]
-    trend = trend_rows(windows, opts["min_points"])
-    ytd, in_quarter = _year_to_date(rows, _grid(rows, rows["numerator"], n_pis, n_q),
-                                    _grid(rows, rows["denominator"], n_pis, n_q))
+    series = np.where(spec["cumulative"].to_numpy()[:, None], quarters_grid, usable)
+
+    def window(grid: np.ndarray) -> np.ndarray:
+        padded = np.concatenate([np.full((n_pis, span - 1), np.nan), grid], axis=1)
+        return sliding_window_view(padded, span, axis=1)[rows["pcode"], rows["qpos"]]
+
+    trend = trend_rows(window(series), opts["min_points"])
+    verdict = _trend_verdict(trend["s"], trend["p"], polarity, opts["alpha"])
+    # Enough values to judge, but not enough quarters on their own to judge them by.
+    enough_totals = (~np.isnan(window(usable))).sum(axis=1) >= opts["min_points"]
+    verdict = np.where(cumulative & np.isnan(trend["p"]) & enough_totals,
+                       "not computed (year to date)", verdict).astype(object)
 
     result = pd.DataFrame({
         "pi_id": rows["pi_id"], "service_id": rows["service_id"], "period": rows["period"],
@@ -419,11 +458,11 @@ def assess_indicators(indicators: pd.DataFrame, pi_values: pd.DataFrame,
         "tolerance_band": band, "red_threshold": red_line, "rag": rag, "rag_marker": marker,
         "previous_value": np.where(annual, np.nan, _at(recorded, rows, 1)),
         "year_ago_value": _at(recorded, rows, 4),
-        "dot_short": dot_short, "dot_long": dot_long, "consecutive_red": runs,
-        "trend": _trend_verdict(trend["s"], trend["p"], polarity, opts["alpha"]),
+        "dot_short": dot_short, "dot_short_basis": dot_short_basis, "dot_long": dot_long,
+        "consecutive_red": runs, "trend": verdict,
         "trend_slope": trend["slope"], "trend_s": trend["s"], "trend_var_s": trend["var_s"],
         "trend_z": trend["z"], "trend_p": trend["p"], "trend_points": trend["points"],
-        "ytd_value": ytd, "quarter_value": in_quarter,
+        "ytd_value": ytd, "quarter_value": in_quarter, "quarter_value_note": quarter_note,
     })
     result = pd.concat([result, _benchmarks(rows, benchmarks)], axis=1)
     result["commentary"] = rows["commentary"]
@@ -453,8 +492,9 @@ def pi_history(pi_values: pd.DataFrame, pi_ids: list[str], period: str,
 _TABLE_COLUMNS = [
     "pi_id", "name", "unit", "polarity", "is_key", "value_period", "value", "target",
     "data_status", "previous_quarter", "same_quarter_last_year", "rag", "rag_marker",
-    "dot_short", "dot_long", "consecutive_red", "trend", "trend_slope", "trend_p", "ytd_value",
-    "benchmark_year", "benchmark_group", "benchmark_value", "lower_quartile", "median",
+    "dot_short", "dot_short_basis", "dot_long", "consecutive_red", "trend", "trend_slope",
+    "trend_p", "ytd_value", "quarter_value", "quarter_value_note", "benchmark_year",
+    "benchmark_group", "benchmark_value", "lower_quartile", "median",
     "upper_quartile", "benchmark_quartile", "benchmark_rank", "benchmark_n", "commentary"]
 
 
@@ -473,8 +513,9 @@ def indicator_table(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_i
         Columns ``pi_id``, ``name``, ``unit``, ``polarity``, ``is_key``, ``value_period``,
         ``value``, ``target``, ``data_status``, ``previous_quarter`` (value one quarter before
         ``value_period``; blank for annual PIs), ``same_quarter_last_year``, ``rag``,
-        ``rag_marker``, ``dot_short``, ``dot_long``, ``consecutive_red``, ``trend``,
-        ``trend_slope``, ``trend_p``, ``ytd_value``, ``benchmark_year``, ``benchmark_group``,
+        ``rag_marker``, ``dot_short``, ``dot_short_basis``, ``dot_long``, ``consecutive_red``,
+        ``trend``, ``trend_slope``, ``trend_p``, ``ytd_value``, ``quarter_value``,
+        ``quarter_value_note``, ``benchmark_year``, ``benchmark_group``,
         ``benchmark_value``, ``lower_quartile``, ``median``, ``upper_quartile``,
         ``benchmark_quartile``, ``benchmark_rank``, ``benchmark_n``, ``commentary``.
 
@@ -523,8 +564,10 @@ def indicator_table(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_i
     for column in _TABLE_COLUMNS[_TABLE_COLUMNS.index("rag_marker"):]:
         table[column] = shown[column].array  # keeps the nullable Int64 of quartile and rank
     table["consecutive_red"] = table["consecutive_red"].fillna(0).astype(int)
+    # Only an annual PI with no row at all is absent (quarterly ones got a blank row above).
     fill = {"rag_marker": "", "commentary": "", "dot_short": "no data", "dot_long": "no data",
-            "trend": "too few points"}
+            "trend": "too few points", "dot_short_basis": "n/a",
+            "quarter_value_note": "annual indicator"}
     for column, value in fill.items():
         table[column] = table[column].where(~absent, value)
     return table[_TABLE_COLUMNS]

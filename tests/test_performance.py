@@ -379,6 +379,194 @@ def test_year_to_date_needs_every_quarter_of_the_year_so_far():
     assert result["ytd_value"].iloc[1:].isna().all()
 
 
+def running(pi_id: str, first: str, values, *, unit: str, polarity: str = "higher_better",
+            value_type: str = "", target=None, **columns) -> pd.DataFrame:
+    """A year-to-date PI with ``unit`` judged from its running values (no numerators)."""
+    indicators = pis((pi_id, polarity, 5.0, "relative", "quarterly", True)).assign(
+        unit=unit, value_type=value_type)
+    return assess_indicators(indicators, series(pi_id, first, values, target, **columns))
+
+
+def test_cumulative_count_gives_each_quarter_as_the_growth_of_its_running_total():
+    # Running totals 100, 250, 420, 600 → quarters 100, 250 − 100 = 150, 420 − 250 = 170,
+    # 600 − 420 = 180; the next year's Q1 (120) starts a new running total.
+    result = running("FT", "2024-25 Q1", [100.0, 250.0, 420.0, 600.0, 120.0], unit="visits")
+    assert result["quarter_value"].tolist() == [100.0, 150.0, 170.0, 180.0, 120.0]
+    assert result["ytd_value"].tolist() == [100.0, 250.0, 420.0, 600.0, 120.0]
+    assert result["quarter_value_note"].tolist() == [""] * 5
+
+
+def test_cumulative_rate_with_numerator_and_denominator_gives_the_quarters_ratio():
+    # Council tax collected / due, running: 25/100, 52/200, 81/300 (× 100 for %).
+    # Quarters: Q1 25%, Q2 (52 − 25)/(200 − 100) = 27%, Q3 (81 − 52)/(300 − 200) = 29%.
+    result = running("CT", "2025-26 Q1", [25.0, 26.0, 27.0], unit="%",
+                     numerator=[25.0, 52.0, 81.0], denominator=[100.0, 200.0, 300.0])
+    assert result["quarter_value"].tolist() == pytest.approx([25.0, 27.0, 29.0])
+    assert result["quarter_value_note"].tolist() == ["", "", ""]
+
+
+def test_cumulative_rate_without_numerator_and_denominator_is_not_derivable():
+    # 26% of the year's council tax collected by Q2 says nothing of Q2 on its own: its base
+    # (what fell due in Q2) is unknown. Q1's running rate is Q1 itself.
+    result = running("CT", "2025-26 Q1", [25.0, 26.0, 27.0], unit="%")
+    assert result["quarter_value"].iloc[0] == 25.0
+    assert result["quarter_value"].iloc[1:].isna().all()
+    assert result["quarter_value_note"].tolist() == [
+        "", "not derivable (a rate without numerator and denominator)",
+        "not derivable (a rate without numerator and denominator)"]
+
+
+@pytest.mark.parametrize("unit, name, value_type, note", [
+    ("%", "Council tax collected", "", "rate"),
+    ("per 1,000 population", "Library visits", "", "rate"),
+    ("£ per visit", "Net cost", "", "rate"),
+    ("kg/household", "Residual waste", "", "rate"),
+    ("seconds", "Call wait", "", "rate"),                    # a duration is an average
+    ("days", "Average time to re-let a home", "", "rate"),   # "average" in the name
+    ("£", "Net spend", "", "count"),
+    ("visits", "Leisure centre visits", "", "count"),
+    ("", "Fly-tips cleared", "", "count"),
+    ("days", "Working days lost to sickness", "count", "count"),   # the column overrides
+    ("visits", "Leisure centre visits", "rate", "rate"),
+    ("visits", "Leisure centre visits", " Rate ", "rate"),
+])
+def test_count_or_rate_from_the_unit_the_name_or_the_value_type_column(unit, name, value_type,
+                                                                      note):
+    indicators = pis(("P", "higher_better", 5.0, "relative", "quarterly", True)).assign(
+        unit=unit, name=name, value_type=value_type)
+    result = assess_indicators(indicators, series("P", "2025-26 Q1", [10.0, 30.0], None))
+    # A count's Q2 is 30 − 10 = 20; a rate's is not derivable without its ratio.
+    expected = (20.0, "") if note == "count" else (
+        None, "not derivable (a rate without numerator and denominator)")
+    found = result.iloc[1]
+    assert found["quarter_value_note"] == expected[1]
+    assert (math.isnan(found["quarter_value"]) if expected[0] is None
+            else found["quarter_value"] == expected[0])
+
+
+def test_a_value_type_other_than_count_or_rate_is_an_error():
+    indicators = pis(("P", "higher_better", 5.0, "relative")).assign(value_type="total")
+    with pytest.raises(ValueError) as error:
+        assess_indicators(indicators, series("P", "2025-26 Q1", [1.0], 1.0))
+    assert str(error.value) == (
+        "indicators: column 'value_type', PI P: 'total' is not 'count' or 'rate'. Write count "
+        "(a total that adds up over the year: a number of things, £), rate (%, per …, an "
+        "average) or leave it blank to judge from the unit.")
+
+
+def test_a_missing_quarter_in_the_year_blanks_its_quarter_and_the_next():
+    # Running totals 100, (missing), 420, 600: Q2 has no value, Q3 has no previous running
+    # total to subtract, Q4 is 600 − 420 = 180.
+    result = running("FT", "2025-26 Q1", [100.0, np.nan, 420.0, 600.0], unit="visits",
+                     data_status=["final", "missing", "final", "final"])
+    assert result["quarter_value"].tolist()[::3] == [100.0, 180.0]
+    assert result["quarter_value"].iloc[1:3].isna().all()
+    assert result["quarter_value_note"].tolist() == [
+        "", "no value", "previous quarter missing", ""]
+    # The same when the quarter has no row at all, and for a ratio PI.
+    result = running("CT", "2025-26 Q1", [25.0, 26.0, 27.0], unit="%",
+                     numerator=[25.0, 52.0, 81.0], denominator=[100.0, 200.0, 300.0]).iloc[[0, 2]]
+    assert result["quarter_value_note"].tolist() == ["", ""]
+    gap = series("CT", "2025-26 Q1", [25.0, 26.0, 27.0], None, numerator=[25.0, 52.0, 81.0],
+                 denominator=[100.0, 200.0, 300.0]).drop(index=1)
+    indicators = pis(("CT", "higher_better", 5.0, "relative", "quarterly", True)).assign(unit="%")
+    result = assess_indicators(indicators, gap)
+    assert result["quarter_value_note"].tolist() == ["", "previous quarter missing"]
+    assert math.isnan(result["quarter_value"].iloc[1])
+
+
+def test_a_running_count_that_falls_gives_no_quarter_value():
+    result = running("FT", "2025-26 Q1", [100.0, 90.0], unit="visits")
+    assert math.isnan(result["quarter_value"].iloc[1])
+    assert result["quarter_value_note"].iloc[1] == "running total fell"
+
+
+def test_quarter_value_notes_of_other_indicators():
+    quarterly = series("Q", "2025-26 Q1", [5.0, np.nan], 5.0)
+    annual = pd.DataFrame({"pi_id": "A", "period": ["2024-25 Q4"], "value": [4.0], "target": 5.0})
+    result = assess_indicators(pis(("Q", "higher_better", 5.0, "relative"),
+                                   ("A", "higher_better", 1.0, "absolute", "annual")),
+                               pd.concat([quarterly, annual]))
+    assert result["quarter_value_note"].tolist() == ["", "no value", "annual indicator"]
+    assert result["quarter_value"].iloc[0] == 5.0 and result["quarter_value"].iloc[1:].isna().all()
+
+
+def test_running_totals_restart_at_q1_of_the_label_whatever_month_the_year_starts():
+    # A council whose financial year is the calendar year: 2025-26 Q4 ends in December 2025
+    # and 2026-27 Q1 starts January 2026. The running total restarts at the label's Q1, never
+    # at an April read from period_end: Q4 is 400 − 300 = 100, the new Q1 is 90 itself.
+    result = running("FT", "2025-26 Q3", [300.0, 400.0, 90.0], unit="visits",
+                     period_end=["2025-09-30", "2025-12-31", "2026-03-31"])
+    assert math.isnan(result["quarter_value"].iloc[0])   # its Q2 is not in the table
+    assert result["quarter_value"].iloc[1:].tolist() == [100.0, 90.0]
+    assert result["quarter_value_note"].tolist() == ["previous quarter missing", "", ""]
+
+
+@pytest.mark.parametrize("polarity, last_year, this_year, short", [
+    # Collection rate, higher is better: 48% by Q2 against 50% by Q2 last year is 4% worse,
+    # though the running rate rose from Q1's 24%.
+    ("higher_better", [25.0, 50.0], [24.0, 48.0], "worse"),
+    # Days lost per FTE, lower is better: 3.9 by Q2 against 4.1 is 4.9% better, though the
+    # running total rose from 1.8.
+    ("lower_better", [2.0, 4.1], [1.8, 3.9], "better"),
+])
+def test_year_to_date_short_term_direction_compares_the_same_quarter_last_year(
+        polarity, last_year, this_year, short):
+    values = last_year + [last_year[1] * 1.5, last_year[1] * 2] + this_year
+    result = running("Y", "2024-25 Q1", values, unit="%", polarity=polarity, target=50.0)
+    row = result.iloc[-1]
+    assert (row["dot_short"], row["dot_long"], row["dot_short_basis"]) == (
+        short, short, "same quarter last year")
+    # The same values as an in-quarter PI: against the previous quarter, which rose.
+    plain = assess_indicators(pis(("Y", polarity, 5.0, "relative")),
+                              series("Y", "2024-25 Q1", values, 50.0)).iloc[-1]
+    assert (plain["dot_short"], plain["dot_short_basis"]) == (
+        "better" if polarity == "higher_better" else "worse", "previous quarter")
+
+
+def test_short_term_basis_of_annual_indicators_is_not_applicable():
+    annual = pd.DataFrame({"pi_id": "A", "period": ["2024-25 Q4"], "value": [4.0], "target": 5.0})
+    row = assess_indicators(pis(("A", "higher_better", 1.0, "absolute", "annual")), annual).iloc[0]
+    assert (row["dot_short"], row["dot_short_basis"]) == ("n/a", "n/a")
+
+
+def test_trend_of_a_cumulative_count_runs_on_its_quarters_not_its_running_totals():
+    # Quarters fall by 2 a quarter: 110, 108, …, 96. Their running totals within each year
+    # are 110, 218, 324, 428, 102, 202, 300, 396. On the quarters every pair falls:
+    # S = −28 (8·7/2 pairs), Theil–Sen slope −2, Var(S) = 8·7·21/18 = 65.33,
+    # Z = (−28 + 1)/√65.33 = −3.340, p = 0.00084: worsening.
+    totals = [110.0, 218.0, 324.0, 428.0, 102.0, 202.0, 300.0, 396.0]
+    row = running("LV", "2024-25 Q1", totals, unit="visits").iloc[-1]
+    assert row["quarter_value"] == 96.0
+    assert (row["trend"], row["trend_s"], row["trend_slope"], row["trend_points"]) == (
+        "worsening", -28.0, -2.0, 8)
+    assert row["trend_p"] == pytest.approx(2 * scipy.stats.norm.sf(27 / math.sqrt(56 * 21 / 18)))
+    # The running totals themselves would have given no clear trend: S = +8 (from 110:
+    # 6 up 1 down = 5; 218: 4 − 2 = 2; 324: 2 − 3 = −1; 428: −4; 102: 3; 202: 2; 300: 1).
+    assert trend_test(totals).s == 8.0 and trend_test(totals).p > 0.05
+
+
+def test_trend_of_a_cumulative_rate_without_quarters_is_not_computed():
+    # Eight running rates: only the two Q1s are quarters on their own (2 < min_points 6).
+    values = [25.0, 50.0, 75.0, 97.0, 26.0, 51.0, 76.0, 98.0]
+    row = running("CT", "2024-25 Q1", values, unit="%", target=50.0).iloc[-1]
+    assert (row["trend"], row["trend_points"]) == ("not computed (year to date)", 2)
+    assert row[["trend_slope", "trend_s", "trend_p"]].isna().all()
+    # Too few values of any kind is still "too few points".
+    short = running("CT", "2025-26 Q1", values[:3], unit="%", target=50.0).iloc[-1]
+    assert short["trend"] == "too few points"
+
+
+def test_trend_of_cumulative_quarters_skips_estimated_running_totals():
+    # 2025-26 Q2 is estimated: neither it nor Q3 (derived from it) enters the trend.
+    totals = [110.0, 218.0, 324.0, 428.0, 102.0, 202.0, 300.0, 396.0]
+    status = ["final"] * 5 + ["estimated"] + ["final"] * 2
+    row = running("LV", "2024-25 Q1", totals, unit="visits", data_status=status).iloc[-1]
+    window = [110.0 - 2 * k for k in range(8)]
+    window[5] = window[6] = np.nan
+    assert row["trend_points"] == 6 and row["trend_s"] == trend_test(window).s == -15.0
+
+
 # ---------------------------------------------------------------- benchmarks
 
 
@@ -574,7 +762,14 @@ def test_demo_current_quarter_matches_scenario(assessed):
     assert len(expected) == 30
     found = assessed.set_index(["pi_id", "period"]).loc[list(zip(expected["PI"], expected["period"]))]
     assert found["rag"].tolist() == expected["RAG"].tolist()
-    assert found["dot_short"].tolist() == expected["short-term"].tolist()
+    # SCENARIO.md's short term is always against the previous quarter; a year-to-date PI
+    # (LB03, LE03, PL01, PL02) is compared with the same quarter last year instead, which is
+    # SCENARIO.md's long-term column.
+    cumulative = found["cumulative"].to_numpy()
+    short = np.where(cumulative, expected["long-term"], expected["short-term"])
+    assert found.index[cumulative].get_level_values("pi_id").tolist() == [
+        "LB03", "LE03", "PL01", "PL02"]
+    assert found["dot_short"].tolist() == short.tolist()
     assert found["dot_long"].tolist() == expected["long-term"].tolist()
     assert found["data_status"].tolist() == expected["status"].tolist()
 
