@@ -19,6 +19,11 @@ satisfaction (weighted, from the linked wave; wards below the suppression base a
 with the PI across wards, with pingouin: Pearson's r, its 95% interval, p-value and n, and the
 partial correlation controlling for deprivation (``imd_quintile`` of ``wards.csv``). With fewer
 wards than ``settings.linkage.min_wards`` it says "not enough wards" instead of a number.
+
+**Low base.** Wherever a survey estimate is shown, its base is judged against
+``settings.suppression``: below ``min_base`` the estimate is suppressed, from ``min_base`` up to
+``low_base`` it carries the words of :func:`base_note` ("low base: fewer than 100 answers, treat
+with caution"). The evidence table, the ward points and every section table use that one note.
 """
 
 from __future__ import annotations
@@ -157,9 +162,12 @@ def base_note(low_base, suppressed, suppression: dict) -> pd.Series:
     Examples
     --------
     >>> flags = base_flags(pd.Series([49, 50, 100]), {"min_base": 50, "low_base": 100})
-    >>> base_note(flags["low_base"], flags["suppressed"],
-    ...           {"min_base": 50, "low_base": 100}).tolist()
-    ['suppressed: fewer than 50 answers', 'low base: fewer than 100 answers, treat with caution', '']
+    >>> for note in base_note(flags["low_base"], flags["suppressed"],
+    ...                       {"min_base": 50, "low_base": 100}):
+    ...     print(repr(note))
+    'suppressed: fewer than 50 answers'
+    'low base: fewer than 100 answers, treat with caution'
+    ''
     """
     index = low_base.index if isinstance(low_base, pd.Series) else None
     low_base = pd.Series(np.asarray(low_base, dtype=object), index=index).eq(True)
@@ -284,9 +292,10 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
     DataFrame
         Columns :data:`EVIDENCE_COLUMNS`. Key-PI columns are blank for a service with no key
         PI; survey columns for a service without a survey item or a quarter before its first
-        wave; ``satisfaction_base_note`` marks a low or suppressed base in words
-        (:func:`base_note`); ``comments`` counts the comments received in the four quarters to the quarter's
-        end and ``comment_base`` the same with each campaign counted once.
+        wave; ``satisfaction_low_base`` and ``satisfaction_base_note`` mark a low or
+        suppressed base, the latter in words (:func:`base_note`); ``comments`` counts the
+        comments received in the four quarters to the quarter's end and ``comment_base`` the
+        same with each campaign counted once.
 
     Examples
     --------
