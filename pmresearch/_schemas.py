@@ -23,6 +23,7 @@ import pandas as pd
 
 from ._periods import parse_financial_year, parse_period
 from .errors import Problem
+from .sources import ROLES, source_pattern_problem
 
 __all__ = [
     "CODEFRAME_FILE", "CODE_ENTRY", "COUNCIL", "RULES_FILE", "SERVICE_FILE", "SETTINGS", "TABLES",
@@ -385,7 +386,8 @@ def _duplicate_problems(frame: pd.DataFrame, spec: TableSpec, file: str) -> list
 @dataclass(frozen=True)
 class Setting:
     """One key of a YAML file: ``kind`` is ``int``, ``number``, ``choice``, ``text``, ``list``,
-    ``text_list``, ``mapping``, ``period``, ``service_id`` or ``code``."""
+    ``text_list``, ``mapping``, ``period``, ``service_id``, ``code`` or ``source_patterns``
+    (a list of :mod:`pmresearch.sources` patterns)."""
 
     kind: str
     minimum: float | None = None
@@ -402,7 +404,9 @@ class Setting:
                 "list": "a list", "text_list": "a list of texts", "mapping": "a mapping",
                 "period": "a period label like '2025-26 Q2'",
                 "service_id": f"a service id ({_SERVICE_ID_FORM})",
-                "code": f"a code ({_CODE_FORM})"}[self.kind]
+                "code": f"a code ({_CODE_FORM})",
+                "source_patterns": "a list of source patterns (words or phrases of letters and "
+                                   "digits; a '*' may end a word)"}[self.kind]
         if self.minimum is not None and self.maximum is not None:
             base += f" from {self.minimum:g} to {self.maximum:g}"
         elif self.minimum is not None:
@@ -425,6 +429,8 @@ class Setting:
             return isinstance(value, list)
         if self.kind == "mapping":
             return isinstance(value, dict)
+        if self.kind == "source_patterns":
+            return isinstance(value, list) and all(source_pattern_problem(v) is None for v in value)
         if self.kind == "text_list":
             return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
         if self.kind == "period":
@@ -459,6 +465,9 @@ SETTINGS = {
                "top_issue_min_comments": Setting("int", 0),
                "top_issue_negative_share": Setting("number", 0, 1)},
     "linkage": {"min_wards": Setting("int", 4)},
+    # Each role a comment's source can have, with the patterns that give it (pmresearch.sources);
+    # a role left out has no patterns.
+    "sources": {"roles": {role: Setting("source_patterns", required=False) for role in ROLES}},
 }
 
 SERVICE_FILE = {

@@ -3,6 +3,8 @@ with quotes, how far the coding can be trusted, and complaints and compliments.
 
 Every section counts the comments dated in the four quarters ending with the pack's period
 (:func:`pmresearch.linkage.comment_window`), as counts received, never as shares of residents.
+Sections read a comment's source by its role (:func:`pmresearch.sources.source_roles`), never
+by the council's spelling of it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
 from .. import coding, linkage
+from ..sources import ROLE_LABELS, source_roles
 from ..workspace import Workspace
 from ._common import _theme_names, styled_table
 
@@ -36,14 +39,26 @@ def _themes(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
 
 
 def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
-    """Comments about the service received in the four quarters ending with ``period``."""
+    """Comments about the service received in the four quarters ending with ``period``, by
+    source as the council spelt it, each with its role (``settings.sources`` in rules.yaml)."""
     start, end = linkage.comment_window(ws, period)
     table = coding.comment_counts(ws.comments, service_id, start, end)
-    table["source"] = table["source"].str.replace("_", " ").str.capitalize()
-    return styled_table(table, {"source": "Source", "comments": "Comments",
+    sources = table["source"].iloc[:-1]  # the last row is "All sources"
+    roles = source_roles(sources, ws.parameters.settings)
+    table["role"] = roles.map(ROLE_LABELS).reindex(table.index).fillna("")
+    table["source"] = sources.map(_tidy_source).reindex(table.index).fillna(table["source"])
+    return styled_table(table, {"source": "Source", "role": "Counted as", "comments": "Comments",
                                 "pct_of_comments": "% of comments"},
                         {"comments": "{:,}", "pct_of_comments": "{:.0f}"},
                         caption=f"Comments dated {start:%d %B %Y} to {end:%d %B %Y}")
+
+
+def _tidy_source(source: str) -> str:
+    """A machine-style source (``budget_consultation``) in words; other spellings as written."""
+    if source != source.lower():
+        return source
+    words = source.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def theme_table(ws: Workspace, service_id: str, period: str) -> Styler:
@@ -121,29 +136,46 @@ def coding_reliability(ws: Workspace, service_id: str, period: str) -> Styler:
 
 
 def complaints_and_compliments(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
-    """Complaints received about the service in the four quarters to ``period``: how many,
-    their tone (compliments are the positive ones) and what they were about."""
+    """Complaints and compliments received about the service in the four quarters to
+    ``period``: how many, the tone of the complaints and the themes of both.
+
+    A comment is a complaint or a compliment when its source has that role
+    (``settings.sources.roles`` in rules.yaml), however the council spells the source.
+    """
     coded = coding.coded_comments(ws)
     start, end = linkage.comment_window(ws, period)
     mine = _service_comments(coded, service_id, start, end)
-    mine = mine[mine["source"].astype(str).str.startswith("complaint")]
-    if mine.empty:
-        return Markdown(f"_No complaints about this service were received from {start:%d %B %Y} "
-                        f"to {end:%d %B %Y}._")
-    mentions = coded.mentions[coded.mentions["comment_id"].isin(mine["comment_id"])]
-    counts = pd.DataFrame([{"code": code, "complaints": int(group["comment_id"].nunique()),
-                            "negative": int((group["sentiment"] == "negative").sum()),
-                            "compliments": int((group["sentiment"] == "positive").sum())}
-                           for code, group in mentions.groupby("code", sort=False)],
-                          columns=["code", "complaints", "negative", "compliments"])
+    roles = source_roles(mine["source"], ws.parameters.settings)
+    complaints, compliments = mine[roles == "complaint"], mine[roles == "compliment"]
+    if complaints.empty and compliments.empty:
+        return Markdown(f"_No complaints or compliments about this service were received from "
+                        f"{start:%d %B %Y} to {end:%d %B %Y}._")
+    mentions = coded.mentions
+    of_complaints = mentions[mentions["comment_id"].isin(complaints["comment_id"])]
+    of_compliments = mentions[mentions["comment_id"].isin(compliments["comment_id"])]
+    in_complaints = (of_complaints.assign(negative=of_complaints["sentiment"] == "negative",
+                                          positive=of_complaints["sentiment"] == "positive")
+                     .groupby("code").agg(complaints=("comment_id", "nunique"),
+                                          negative=("negative", "sum"),
+                                          positive=("positive", "sum")))
+    in_compliments = of_compliments.groupby("code")["comment_id"].nunique().rename("compliments")
+    counts = (in_complaints.join(in_compliments, how="outer").fillna(0).astype(int)
+              .rename_axis("code").reset_index())
     table = counts.assign(theme=_theme_names(ws, counts["code"])).sort_values(
-        ["complaints", "theme"], ascending=[False, True])
-    tone = mine["sentiment"].replace("", "awaiting review").value_counts()
-    summary = ", ".join(f"{n:,} {label}" for label, n in tone.items())
+        ["complaints", "compliments", "theme"], ascending=[False, False, True])
+    tone = complaints["sentiment"].replace("", "awaiting review").value_counts()
+    summary = f" ({', '.join(f'{n:,} {label}' for label, n in tone.items())})" if len(tone) else ""
     return styled_table(table, {"theme": "Theme", "complaints": "Complaints raising it",
-                                "negative": "Negative mentions",
-                                "compliments": "Positive mentions"},
-                        {"complaints": "{:,}", "negative": "{:,}", "compliments": "{:,}"},
-                        caption=f"{len(mine):,} complaints received {start:%d %B %Y} to "
-                                f"{end:%d %B %Y} ({summary}). Counts of complaints received, "
-                                "not a measure of all residents' views.")
+                                "negative": "Negative mentions in complaints",
+                                "positive": "Positive mentions in complaints",
+                                "compliments": "Compliments raising it"},
+                        {"complaints": "{:,}", "negative": "{:,}", "positive": "{:,}",
+                         "compliments": "{:,}"},
+                        caption=f"{_counted(len(complaints), 'complaint')}{summary} and "
+                                f"{_counted(len(compliments), 'compliment')} received "
+                                f"{start:%d %B %Y} to {end:%d %B %Y}. Counts received, not a "
+                                "measure of all residents' views.")
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
