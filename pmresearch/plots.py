@@ -52,7 +52,10 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
     line, and each value as a point coloured by its RAG *and* lettered G, A or R (E for an
     estimated value, which gets no RAG; ``*`` marks a provisional or restated value), so the
     chart reads in greyscale too. A missing quarter is a gap marked "missing". Context PIs
-    have no target, band or letters. One legend for the figure.
+    have no target, band or letters. A year-to-date (``cumulative``) PI is drawn as reported,
+    running totals against its year-to-date target, with "(year to date)" in its title and
+    one line per financial year, so the restart at each Q1 never reads as a fall. One legend
+    for the figure.
 
     Parameters
     ----------
@@ -102,9 +105,11 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
     for index, pi in enumerate(service_pis.itertuples(index=False)):
         axes = figure.add_subplot(rows, columns, index + 1)
         series = assessed[assessed["pi_id"] == pi.pi_id].set_index("period").reindex(shown)
-        _trend_panel(axes, series)
-        axes.set_title(textwrap.shorten(f"{pi.pi_id}: {pi.name}", 62, placeholder="…"),
-                       fontsize=9, loc="left")
+        to_date = bool(assessed.loc[assessed["pi_id"] == pi.pi_id, "cumulative"].any())
+        _trend_panel(axes, series, year_to_date=to_date)
+        suffix = " (year to date)" if to_date else ""
+        axes.set_title(textwrap.shorten(f"{pi.pi_id}: {pi.name}", 62 - len(suffix),
+                                        placeholder="…") + suffix, fontsize=9, loc="left")
         axes.set_ylabel(getattr(pi, "unit", ""), fontsize=8)
         axes.set_xticks(range(len(shown)), shown)
         axes.tick_params(axis="x", labelrotation=45, labelsize=7)
@@ -117,8 +122,9 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
     return figure
 
 
-def _trend_panel(axes, series: pd.DataFrame) -> None:
-    """Target, band, value line and lettered RAG points of one PI (``series`` by period)."""
+def _trend_panel(axes, series: pd.DataFrame, *, year_to_date: bool = False) -> None:
+    """Target, band, value line and lettered RAG points of one PI (``series`` by period);
+    a year-to-date PI's line is one per financial year."""
     x = pd.Series(range(len(series)), index=series.index, dtype=float)
     value = series["value"].astype(float)
     if series["target"].notna().any():
@@ -129,7 +135,10 @@ def _trend_panel(axes, series: pd.DataFrame) -> None:
                   linewidth=1.1, gid="target")
     recorded = value.notna()
     # NaN breaks the line, so a missing quarter shows as a gap rather than a false straight run.
-    axes.plot(x, value, color="#1f4e79", linewidth=1.2, gid="values")
+    years = series.index.str[:7] if year_to_date else pd.Index([""] * len(series))
+    for year in dict.fromkeys(years):
+        within = years == year
+        axes.plot(x[within], value[within], color="#1f4e79", linewidth=1.2, gid="values")
     if recorded.any():
         rag = series.loc[recorded, "rag"].fillna("n/a")
         axes.scatter(x[recorded], value[recorded], s=30, zorder=3, gid="rag-points",

@@ -109,6 +109,27 @@ def test_a_service_without_indicators_says_so():
     assert [t.get_text() for t in figure.texts] == ["No performance indicators for other"]
 
 
+def test_a_year_to_date_panel_restarts_its_line_each_financial_year():
+    # Running visits 2024-25 Q3 300, Q4 400, then 2025-26 Q1 90 … Q4 420: drawn as reported,
+    # one line per financial year, so the fall from 400 to 90 is not joined up as a drop.
+    indicators = pd.DataFrame({"pi_id": ["V"], "service_id": "s", "name": ["Visits"],
+                               "unit": ["visits"], "polarity": ["higher_better"],
+                               "tolerance": [5.0], "tolerance_type": ["relative"],
+                               "cumulative": [True]})
+    values = pd.DataFrame({"pi_id": "V", "period": PERIODS[4:] + ["2025-26 Q3", "2025-26 Q4"],
+                           "value": [300.0, 400.0, 90.0, 200.0, 310.0, 420.0], "target": np.nan})
+    figure = pi_trends(indicators, values, "s", "2025-26 Q4", quarters=6)
+    lines = by_gid(figure.axes[0], "values")
+    assert [line.get_ydata().tolist() for line in lines] == [[300.0, 400.0],
+                                                             [90.0, 200.0, 310.0, 420.0]]
+    assert [line.get_xdata().tolist() for line in lines] == [[0.0, 1.0], [2.0, 3.0, 4.0, 5.0]]
+    assert figure.axes[0].get_title(loc="left") == "V: Visits (year to date)"
+    # An in-quarter PI keeps one line across the year end.
+    plain = pi_trends(indicators.assign(cumulative=False), values, "s", "2025-26 Q4", quarters=6)
+    assert len(by_gid(plain.axes[0], "values")) == 1
+    assert plain.axes[0].get_title(loc="left") == "V: Visits"
+
+
 # ---------------------------------------------------------------- the demo council
 
 

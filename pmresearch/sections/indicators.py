@@ -41,12 +41,17 @@ def _benchmark(table: pd.DataFrame) -> list[str]:
 
 def indicator_table(ws: Workspace, service_id: str, period: str) -> Styler:
     """The service's PIs in ``period``: value against target, RAG, directions of travel,
-    quarters red, trend and benchmark quartile (rules in ``parameters/rules.yaml``)."""
+    quarters red, trend and benchmark quartile (rules in ``parameters/rules.yaml``).
+
+    A year-to-date PI's short-term direction compares with the same quarter last year; its
+    cell says "(year to date)" and a sentence of the caption says what that means."""
     table = _indicators(ws, service_id, period)
     table["is_key"] = table["is_key"].map({True: "key", False: ""})
     table["rag"] = _with_marker(table["rag"], table["rag_marker"])
     for column in ("dot_short", "dot_long"):
         table[column] = _direction(table[column])
+    to_date = table["dot_short_basis"] == "same quarter last year"
+    table["dot_short"] = table["dot_short"].where(~to_date, table["dot_short"] + " (year to date)")
     table["trend"] = [
         row.trend if pd.isna(row.trend_p) else f"{row.trend} (p = {row.trend_p:.2f})"
         for row in table.itertuples()]
@@ -60,7 +65,13 @@ def indicator_table(ws: Workspace, service_id: str, period: str) -> Styler:
         caption="RAG: ● green at or better than target, ▲ amber worse but within tolerance, "
                 "■ red beyond it, ○ no data (missing or estimated). Trend: Mann–Kendall test "
                 "over the last quarters. Benchmark: quartile of the comparator group, best "
-                "first.")
+                "first." + (_YEAR_TO_DATE_NOTE if to_date.any() else ""))
+
+
+# A running total always grows through the year, so it is compared with the same point of
+# last year; its trend is over the quarters on their own.
+_YEAR_TO_DATE_NOTE = (" Year to date: compared with the same quarter last year, not the "
+                      "previous quarter; trend over each quarter on its own.")
 
 
 def indicator_trends(ws: Workspace, service_id: str, period: str) -> HTML:
