@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmresearch.coding import redact as redact_module
-from pmresearch.coding.redact import PLACEHOLDERS, Redaction, redact, redact_text
+from pmresearch.coding.redact import (PLACEHOLDERS, Redaction, possible_names_left, redact,
+                                      redact_text)
 from pmresearch.demo._comment_extras import PII_PARTS, SLOT_VALUES
 
 KINDS = ["email", "ni_number", "phone", "postcode", "vehicle_reg", "address", "name"]
@@ -374,3 +376,101 @@ def test_demo_comments_without_personal_data_are_almost_never_changed(demo_comme
     rate = len(changed) / len(clean)
     assert rate <= 0.001, f"{len(changed)} of {len(clean)} changed:\n" + "\n".join(
         f"{t!r} -> {result.text[i]!r}" for i, t in changed.items())
+
+
+# --- names introduced in the writer's own words (issue 12) ---------------------------------
+# Each example from the issue, with its whole redacted output written by hand.
+INTRODUCED_NAMES = [
+    ("I'm Teresa Oyelaran-Smith and I live on the estate.",
+     "I'm [NAME] and I live on the estate."),
+    ("I am Kevin Threlfall from the residents association.",
+     "I am [NAME] from the residents association."),
+    ("i'm kevin threlfall and the bins are late", "i'm [NAME] and the bins are late"),
+    ("My name is Siobhán Ní Bhriain and I complained.", "My name is [NAME] and I complained."),
+    ("This is Zbigniew Wójcik here about the lights.", "This is [NAME] here about the lights."),
+    ("It's Mohammed Al-Hassan here.", "It's [NAME] here."),
+    ("It’s Oluwaseun here again.", "It’s [NAME] here again."),
+    ("I'm Nguyen Van Anh from number 4.", "I'm [NAME] from number 4."),
+    ("I am Aoife O'Neill, a parent.", "I am [NAME], a parent."),
+    ("I'm D'Arcy and I'm cross.", "I'm [NAME] and I'm cross."),
+    ("The lights are out. Thanks, Oluwaseun Adebayo", "The lights are out. Thanks, [NAME]"),
+    ("Please reply. Regards, Kevin", "Please reply. Regards, [NAME]"),
+    ("Good job. Cheers Kevin", "Good job. Cheers [NAME]"),
+    ("Good job. Many thanks Teresa", "Good job. Many thanks [NAME]"),
+    ("I wrote to Cllr Wójcik and Councillor Al-Hassan.", "I wrote to [NAME] and [NAME]."),
+    ("Mr Threlfall, Mrs. Adebayo, Ms Ní Bhriain, Miss O'Neill and Dr. Nguyen Van Anh",
+     "[NAME], [NAME], [NAME], [NAME] and [NAME]"),
+    ("I'm Grace from the tenants group.", "I'm [NAME] from the tenants group."),
+]
+# Cues followed by words that are not names: left exactly as written.
+NOT_INTRODUCED_NAMES = [
+    "I'm Disgusted and I am Fed up", "I am Sure", "I'm Not happy", "I am Writing to complain",
+    "It's Terrible here", "Thanks, Council", "Thanks, Brilliant.", "I'm Polish and proud.",
+    "This is Ashbrook Borough Council at its worst.", "I'M FED UP WITH THE BINS",
+    "Thank you Ashbrook.", "I'm a Millbrook Road resident.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INTRODUCED_NAMES)
+def test_names_introduced_by_the_writer_are_redacted(text, expected):
+    assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_INTRODUCED_NAMES)
+def test_adjectives_and_ordinary_words_after_the_same_cues_are_left_alone(text):
+    assert redact_text(text) == text
+
+
+def test_a_possible_name_left_in_marks_the_comment_uncertain():
+    texts = pd.Series(["I'm Zorbly by the look of it", "I'm Kevin Threlfall and fed up",
+                       "I'm Disgusted", "Thank you Ashbrook.", "Thanks, Council", None],
+                      index=list("abcdef"))
+    result = redact(texts)
+    # by hand: a and d hold a capitalised non-dictionary word after a cue, left in place; b's
+    # name is redacted (so it is flagged, not uncertain); c, e are ordinary words; f is missing
+    assert result.uncertain.to_dict() == {"a": True, "b": False, "c": False, "d": True,
+                                          "e": False, "f": False}
+    assert result.uncertain.name == "redaction_uncertain"
+    assert result.flagged.to_dict() == {"a": False, "b": True, "c": False, "d": False,
+                                        "e": False, "f": False}
+    assert result.quotable.tolist() == [False, False, True, False, True, True]
+    assert possible_names_left(result.text).tolist() == result.uncertain.tolist()
+    # only the name kind looks for names, so only it can be uncertain
+    assert not redact(texts, kinds="phone").uncertain.any()
+
+
+def _cases(name: str) -> pd.DataFrame:
+    return pd.read_csv(Path(__file__).parent / "data" / name, keep_default_na=False)
+
+
+def test_recall_and_precision_on_the_generated_name_sets():
+    """Recall on 233 names in introductions and sign-offs (tests/data/redaction_names.csv) and
+    precision against 592 sentences with the same cues and no name
+    (redaction_not_names.csv); both made by tests/data/make_redaction_cases.py."""
+    names, not_names = _cases("redaction_names.csv"), _cases("redaction_not_names.csv")
+    assert len(names) >= 150 and len(not_names) >= 500
+    found = redact(names["text"])
+    # recall: the whole text must come back as redacted by hand, name and nothing else
+    recalled = (found.text == names["expected"]).to_numpy()
+    recall = recalled.mean()
+    changed = (redact(not_names["text"]).text != not_names["text"]).to_numpy()
+    # precision over the redactions made on both sets: those that were the name
+    right = int(recalled.sum())
+    wrong = int((~recalled & (found.found["name"] > 0).to_numpy()).sum()) + int(changed.sum())
+    precision = right / (right + wrong)
+    misses = names.loc[~recalled, "text"].tolist() + not_names.loc[changed, "text"].tolist()
+    assert recall >= 0.98 and precision >= 0.95 and changed.mean() <= 0.05, misses
+
+
+def test_the_generated_name_sets_are_what_the_script_makes(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_redaction_cases", Path(__file__).parent / "data" / "make_redaction_cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "HERE", tmp_path)
+    module.main()
+    for name in ("redaction_names.csv", "redaction_not_names.csv"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == \
+            (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")

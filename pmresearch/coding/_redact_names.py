@@ -14,7 +14,9 @@ place, and the comment is then never quoted). What it weighs:
 * the words after: a surname, or a word that ends an introduction ("from", "and", "of",
   "here", a comma, the end) makes a name of one capitalised word; otherwise it is uncertain
   ("I'm Gobsmackked by …");
-* places and bodies: a span ending in "Council", "Road", "Centre" … is not a person.
+* places and bodies: a span ending in "Council", "Road", "Centre" … is not a person;
+* slips: a lower-case word one letter from an ordinary word ("i'm retierd and …") is left in
+  and marked uncertain, as it may be a slip or a name ("steven").
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ._redact_words import FUNCTION_WORDS, PARTICLES, PLACE_WORDS, WORD_NAMES, is_ordinary
+from ._redact_words import (FUNCTION_WORDS, PARTICLES, PLACE_WORDS, WORD_NAMES, is_misspelt_word,
+                            is_ordinary)
 
 __all__: list[str] = []
 
@@ -39,11 +42,11 @@ _TOKEN = rf"[{UPPER}{LOWER}]+(?:['’-][{UPPER}{LOWER}]+)*"
 TOKEN = re.compile(_TOKEN)
 
 # Words that may follow a name and end it: "I'm Kevin from …", "I am Kevin and …".
-_AFTER_SELF = frozenset("from and of here at in on who i im a an the living speaking writing "
-                        "but again aged chair chairman chairwoman secretary resident tenant "
-                        "with my we".split())
+# Not "with", "at", "about", "by": "I'm Gobsmackked with …" reads as an adjective.
+_AFTER_SELF = frozenset("from and of here who i im living speaking writing but again aged "
+                        "chair chairman chairwoman secretary resident tenant".split())
 _AFTER_OTHER = frozenset("here from speaking writing calling again at".split())
-_AFTER_LOWER = frozenset("from and of here who at i im speaking".split())
+_AFTER_LOWER = frozenset("from and of here who i im speaking , ;".split())
 
 
 def _bare(word: str) -> str:
@@ -111,9 +114,19 @@ def judge(words: list[str], following: Callable[[int], str], cue: str) -> tuple[
     elif cue == "self" and not (bare in FUNCTION_WORDS or bare in PARTICLES
                                 or is_ordinary(first)):
         strength = "lower"
+    elif (cue == "self" and bare in WORD_NAMES and len(words) > 1 and not _is_cap(words[1])
+          and not is_ordinary(words[1])):
+        strength = "lower"  # "i'm grace threlfall and …"
     else:
         return 0, False
 
+    run = []  # the capitalised words right after the first
+    for word in words[1:4] if cap else ():
+        if not _is_cap(word):
+            break
+        run.append(_bare(word))
+    if any(word in PLACE_WORDS for word in run):
+        return 0, False  # "Weaverham Leisure Centre", "Ashbrook Borough Council"
     n, name_words = 1, 1
     while n < len(words) and name_words < 3:
         word, bare = words[n], _bare(words[n])
@@ -137,6 +150,8 @@ def judge(words: list[str], following: Callable[[int], str], cue: str) -> tuple[
         return 0, strength == "strong"  # a sign-off's name ends the comment
     after = _next_word(following(n))
     if strength == "lower":
+        if name_words == 1 and is_misspelt_word(first):
+            return 0, True  # "i'm retierd and …": a slip for "retired", or "steven"
         return (n, False) if after in _AFTER_LOWER or after in _ENDS else (0, False)
     if name_words >= 2 and strength == "strong":
         return n, False

@@ -77,6 +77,9 @@ three time tired told tomorrow tonight totally town trouble true try turn twenty
 unable understand unhappy unsure upset use used usual usually vote wait walk want watch water
 way week weekend whole wife wish woman wonder word work worker worried worry write writing
 wrong year young
+tempt intend plan prepare refuse reject threaten force oblige inclined minded eager determined
+desperate ready willing unwilling reluctant forced obliged meant supposed expected allowed
+guys folks lads ladies gents gentlemen colleagues staff mate mates pal pals everybody
 january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday spring summer autumn winter
 british english welsh scottish irish northern european polish romanian lithuanian latvian
@@ -112,7 +115,8 @@ WORD_NAMES = frozenset("""
 amber angel basil bill bob chase carol crystal daisy dawn dean don drew eve faith frank glen
 grace grant guy harry heather holly hope hunter iris ivy jack jade jay jean joy kit lance lily
 mark max mercy miles nick pat patience pearl penny ray rob robin rose ruby sandy sue sunny
-victor violet wade warren will
+victor violet wade warren will precious blessing comfort charity honour prudence constance
+felicity destiny princess unity trinity gift
 """.split())
 
 
@@ -169,3 +173,29 @@ def is_ordinary(word: str) -> bool:
         return all(_known(part) or any(_known(s) for s in _stems(part))
                    for part in lower.split("-") if part)
     return any(_known(stem) for stem in _stems(lower))
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=4096)
+def is_misspelt_word(word: str) -> bool:
+    """Whether ``word`` (six letters or more) is one slip from an ordinary word of five or
+    more: a letter dropped, added, changed, or two swapped ("retierd", "retred" for
+    "retired"). Lower-case names can look the same ("steven", "darren"), so a caller treats
+    such a word as uncertain, not as a name.
+
+    Examples
+    --------
+    >>> [is_misspelt_word(w) for w in ["retierd", "retred", "threlfall", "kevin"]]
+    [True, True, False, False]
+    """
+    lower = word.lower()
+    if len(lower) < 6 or not lower.isalpha():
+        return False
+    splits = [(lower[:i], lower[i:]) for i in range(len(lower) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+    return any(len(edit) >= 5 and edit != lower and is_ordinary(edit) for edit in edits)

@@ -6,7 +6,9 @@ TF-IDF vector to the group's mean vector, so a quote stands for the group rather
 loudest member — under three safety rules (domain.md §5 rule 15):
 
 * only redacted text is ever quoted, and a comment in which redaction found personal data is not
-  quoted at all (a name left in a story can still identify someone);
+  quoted at all (a name left in a story can still identify someone), nor one whose redaction is
+  uncertain: a cue such as "I'm" or "Thank you" followed by a word that may be a name and was
+  left in (``redaction_uncertain``; see :func:`pmresearch.coding.redact.possible_names_left`);
 * at most ``max_words`` words: a longer comment is quoted by the sentences that raise the
   theme, and cut at a word boundary with "…" if one sentence alone is too long;
 * no two quotes from one campaign or duplicate group.
@@ -98,7 +100,10 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
     ----------
     comments : DataFrame
         One row per comment: ``comment_id``, ``service_id``, ``text`` (redacted), ``group``
-        and ``group_size`` (campaign groups) and ``personal_data_found`` (count).
+        and ``group_size`` (campaign groups) and ``personal_data_found`` (count); optionally
+        ``redaction_uncertain`` (bool, from :attr:`Redaction.uncertain
+        <pmresearch.coding.redact.Redaction>`). The redacted texts are checked for a possible
+        name left in whether or not that column is given.
     mentions : DataFrame
         One row per comment × theme: ``comment_id``, ``code``, ``sentiment`` (of the theme).
     matcher : ThemeMatcher
@@ -116,21 +121,29 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
     --------
     >>> from pmresearch.workspace import load_parameters
     >>> comments = pd.DataFrame({
-    ...     "comment_id": ["C1", "C2", "C3", "C4"], "service_id": "highways",
+    ...     "comment_id": ["C1", "C2", "C3", "C4", "C5"], "service_id": "highways",
     ...     "text": ["Potholes on Elm Road again.", "Potholes on Elm Road again!",
-    ...              "The potholes near the school are dangerous.", "[NAME] hit a pothole."],
-    ...     "group": [1, 1, 2, 3], "group_size": [2, 2, 1, 1], "personal_data_found": [0, 0, 0, 1]})
-    >>> mentions = pd.DataFrame({"comment_id": ["C1", "C2", "C3", "C4"], "code": "H1",
+    ...              "The potholes near the school are dangerous.", "[NAME] hit a pothole.",
+    ...              "I'm Zorbly by the potholes."],
+    ...     "group": [1, 1, 2, 3, 4], "group_size": [2, 2, 1, 1, 1],
+    ...     "personal_data_found": [0, 0, 0, 1, 0]})
+    >>> mentions = pd.DataFrame({"comment_id": ["C1", "C2", "C3", "C4", "C5"], "code": "H1",
     ...                          "sentiment": "negative"})
     >>> quotes = select_quotes(comments, mentions, load_parameters().theme_matcher)
     >>> quotes[["comment_id", "rank", "group_size"]].values.tolist()
     [['C1', 1, 2], ['C3', 2, 1]]
     """
+    from .redact import possible_names_left
+
     needed = ["comment_id", "service_id", "text", "group", "group_size", "personal_data_found"]
+    extra = ["redaction_uncertain"] if "redaction_uncertain" in comments else []
     candidates = mentions[["comment_id", "code", "sentiment"]].merge(
-        comments[needed], on="comment_id", how="inner", validate="many_to_one")
-    candidates = candidates[(candidates["personal_data_found"] == 0)
-                            & candidates["text"].notna()].reset_index(drop=True)
+        comments[needed + extra], on="comment_id", how="inner", validate="many_to_one")
+    safe = (candidates["personal_data_found"] == 0) & candidates["text"].notna()
+    if extra:
+        safe &= ~candidates["redaction_uncertain"].fillna(True).astype(bool)
+    safe[safe] = ~possible_names_left(candidates.loc[safe, "text"].astype(str)).to_numpy()
+    candidates = candidates[safe].reset_index(drop=True)
     if candidates.empty or per_theme == 0:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
     candidates["quote"] = _quote_texts(candidates, matcher, max_words)
