@@ -2,8 +2,11 @@
 
 Each evidence pack's kernel loads the same workspace; validating it once and reading the
 result back (a few milliseconds) spares every pack the validation. Entries are keyed by the
-SHA-256 of every file's path and bytes plus the package and pandas versions, so an edited file
-is never served stale, and the folder can be deleted at any time.
+SHA-256 of every file's name (relative to its folder) and bytes plus the package and pandas
+versions, so an edited file is never served stale, a copied or moved workspace is served the
+same entry, and the folder can be deleted at any time. Nothing stored holds the workspace's
+location: :mod:`pmresearch.workspace` detaches a workspace from its folder before storing it
+and attaches the one being loaded when reading it back.
 """
 
 from __future__ import annotations
@@ -26,22 +29,27 @@ def cache_dir() -> Path:
     return Path(os.environ.get("PMRESEARCH_CACHE_DIR") or Path.home() / ".cache" / "pmresearch")
 
 
-def content_key(*folders: Path) -> str:
-    """SHA-256 over the path and content of every file below ``folders``, and the versions."""
-    digest = hashlib.sha256(f"{__version__}|{pd.__version__}".encode())
-    for root in folders:
+def content_key(*folders: Path, salt: str = "") -> str:
+    """SHA-256 over ``salt``, the versions, and the name (relative to its folder) and content of
+    every file below ``folders``: the same files in another place give the same key."""
+    digest = hashlib.sha256(f"{salt}|{__version__}|{pd.__version__}".encode())
+    for index, root in enumerate(folders):
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(f"{file.resolve()}|".encode())
+            digest.update(f"{index}|{file.relative_to(root).as_posix()}|".encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def files_key(files, salt: str) -> str:
-    """SHA-256 over ``salt``, the versions, and the path and content of each file given."""
+def files_key(files: dict, salt: str) -> str:
+    """SHA-256 over ``salt``, the versions, and each file's name and content.
+
+    ``files`` maps a name that does not depend on where the file is (``'wards.csv'``,
+    ``'parameters/rules.yaml'``) to its path, as :attr:`pmresearch.workspace.Workspace.files` does.
+    """
     digest = hashlib.sha256(f"{salt}|{__version__}|{pd.__version__}".encode())
-    for file in sorted(Path(f) for f in files):
-        digest.update(f"{file.resolve()}|".encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    for name in sorted(files):
+        digest.update(f"{name}|".encode())
+        digest.update(hashlib.sha256(Path(files[name]).read_bytes()).digest())
     return digest.hexdigest()
 
 

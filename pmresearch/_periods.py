@@ -12,7 +12,8 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["parse_financial_year", "parse_period", "period_end", "period_slug", "shift_period"]
+__all__ = ["parse_financial_year", "parse_period", "period_end", "period_label", "period_slug",
+           "shift_period"]
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2}) Q(\d)")
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -114,6 +115,21 @@ def period_end(period: str, financial_year_start_month: int = 4) -> dt.date:
     last_month = (financial_year_start_month - 1) + 3 * quarter - 1
     end_year, end_month = year + last_month // 12, last_month % 12 + 1
     return dt.date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+
+
+def period_label(day: dt.date, financial_year_start_month: int = 4) -> str:
+    """The financial quarter holding ``day``: the inverse of :func:`period_end`.
+
+    Examples
+    --------
+    >>> period_label(dt.date(2026, 12, 7)), period_label(dt.date(2026, 3, 31))
+    ('2026-27 Q3', '2025-26 Q4')
+    >>> period_label(dt.date(2025, 2, 1), 1)
+    '2025-26 Q1'
+    """
+    months = (day.year * 12 + day.month - 1) - (financial_year_start_month - 1)
+    year, month_in_year = divmod(months, 12)
+    return f"{year}-{(year + 1) % 100:02d} Q{month_in_year // 3 + 1}"
 
 
 def period_slug(period: str) -> str:

@@ -14,15 +14,17 @@ _PACKAGE = Path(__file__).resolve().parent
 _MARKERS = {"parameters": "rules.yaml", "notebooks": "evidence_pack.ipynb"}
 
 
-def bundled_path(name: str) -> Path:
+def bundled_path(name: str, *, current_folder: bool = True) -> Path:
     """The folder ``name`` (``'parameters'`` or ``'notebooks'``) to use.
 
-    Looks in order at ``./<name>`` in the current directory, the copy bundled in the installed
-    package, and the source checkout next to the package; the first holding the folder's
-    marker file (``rules.yaml``, ``evidence_pack.ipynb``) wins.
+    Looks in order at ``./<name>`` in the current directory (unless ``current_folder`` is
+    false), the copy bundled in the installed package, and the source checkout next to the
+    package; the first holding the folder's marker file (``rules.yaml``,
+    ``evidence_pack.ipynb``) wins.
     """
     marker = _MARKERS[name]
-    for candidate in (Path.cwd() / name, _PACKAGE / "_bundled" / name, _PACKAGE.parent / name):
+    here = [Path.cwd() / name] if current_folder else []
+    for candidate in (*here, _PACKAGE / "_bundled" / name, _PACKAGE.parent / name):
         if (candidate / marker).is_file():
             return candidate
     raise FileNotFoundError(

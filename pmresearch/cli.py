@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     evidence.add_argument("--period", help="financial quarter the rules judge (default: the workspace's current period)")
     evidence.add_argument("--out", type=Path, default=Path("outputs") / "evidence", help="folder to write (default: ./outputs/evidence)")
 
+    init = commands.add_parser("init", help="start a council's workspace: every file with its header and notes")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the new workspace folder")
+    init.add_argument("--update", action="store_true", help="add only what is missing, such as parameters/services/<id>.yaml for services newly listed in services.csv")
+
     demo = commands.add_parser("demo", help="write the Ashbrook demo workspace to a folder")
     demo.add_argument("--out", type=Path, required=True, help="folder to write")
 
@@ -113,7 +117,9 @@ def _validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  - {problem}")
         return EXIT_FAILED
-    print(load_workspace(args.workspace, parameters_dir=args.parameters_dir).summary())
+    ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
+    print(ws.summary())
+    print(ws.parameters_summary())
     return EXIT_OK
 
 
@@ -180,6 +186,27 @@ def _evidence(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_workspace, update_workspace
+
+    made = update_workspace(args.folder) if args.update else init_workspace(args.folder)
+    for name in made.written:
+        print(f"  written  {name}")
+    if args.update and made.kept:
+        print(f"  {len(made.kept)} file(s) already there, left as they are")
+    folder = str(args.folder)
+    if args.update:
+        print(f"\n{'Nothing to add' if not made.written else 'Added what was missing'} in {folder}.")
+        return EXIT_OK
+    print(f"\nA new workspace is in {folder}. Next:\n"
+          f"  1. Fill in the tables: under each header a row starting with # says what every\n"
+          f"     column holds (it may stay). The contract is in docs/workspace.md.\n"
+          f"  2. pmresearch init --update {folder}    (adds parameters/services/<id>.yaml per service)\n"
+          f"  3. pmresearch validate --workspace {folder}\n"
+          f"  4. pmresearch packs --workspace {folder}")
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -202,7 +229,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"packs": _packs, "validate": _validate, "weight": _weight, "code": _code,
-             "evidence": _evidence, "demo": _demo, "lab": _lab}
+             "evidence": _evidence, "init": _init, "demo": _demo, "lab": _lab}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -243,7 +243,7 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
 def evidence_for(ws: Workspace, period: str, *, cache: bool = True) -> dict[str, pd.DataFrame]:
     """:func:`gather_evidence`, computed once per content of the workspace's inputs and read
     back from the cache afterwards (every pack of a batch reads the same evidence)."""
-    key = _cache.files_key(ws.files.values(), salt=f"evidence|{period}") if cache else None
+    key = _cache.files_key(ws.files, salt=f"evidence|{period}") if cache else None
     found = _cache.read(key)
     if isinstance(found, dict) and set(found) == set(EVIDENCE_FIELDS):
         return found

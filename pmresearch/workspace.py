@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -466,6 +466,30 @@ class Workspace:
         ])
 
 
+    def parameters_summary(self) -> str:
+        """Where each parameter file came from, and which services use the default pack settings.
+
+        Examples
+        --------
+        >>> print(load_workspace().parameters_summary())  # doctest: +ELLIPSIS
+        Parameters from the workspace (.../ashbrook/parameters): codeframe.yaml, services/customer_services.yaml, ...
+        Parameters from the defaults (...): lexicon.csv, rules.yaml, sentiment.yaml
+        """
+        own = self.path / "parameters"
+        lines = []
+        for label, folder in (("the workspace", own), ("the defaults", self.parameters.directory)):
+            names = [name.removeprefix("parameters/") for name, path in self.files.items()
+                     if name.startswith("parameters/") and path.parent.is_relative_to(folder)
+                     and (folder == own or not path.is_relative_to(own))]
+            if names:
+                lines.append(f"Parameters from {label} ({folder}): {', '.join(names)}")
+        defaults = [s for s in self.services["service_id"] if s not in self.parameters.services]
+        if defaults:
+            lines.append(f"Services with no parameters/services/<id>.yaml (default pack settings): "
+                         f"{', '.join(defaults)}. 'pmresearch init --update' writes them to edit.")
+        return "\n".join(lines)
+
+
 def _read_workspace_tables(path: Path, problems: list[Problem]
                            ) -> tuple[dict, dict, dict[str, str], dict[str, Path]]:
     """Read, check and type every table; returns (raw, typed, display names, paths)."""
@@ -515,10 +539,17 @@ def _read_checked(path: Path, spec: _schemas.TableSpec, problems: list[Problem])
                                 "Save it again from Excel (as .xlsx or CSV UTF-8)."))
         return None
     frame.index = pd.RangeIndex(_FIRST_DATA_ROW, _FIRST_DATA_ROW + len(frame))
-    frame = frame[~frame.apply(_schemas.blank_mask).all(axis=1)] if len(frame.columns) else frame
+    if len(frame.columns):
+        blank = frame.apply(_schemas.blank_mask).all(axis=1)
+        # A first cell starting with '#' marks a comment row, such as the one `pmresearch init`
+        # writes under each header to explain the columns.
+        comment = frame.iloc[:, 0].str.lstrip().str.startswith("#")
+        frame = frame[~blank & ~comment]
     if frame.empty:
-        problems.append(Problem(path.name, "no data rows (only a header)",
-                                f"Add one row per {spec.row}."))
+        fix = f"Add one row per {spec.row}."
+        if not spec.file_required:
+            fix += " Or delete the file: it is optional."
+        problems.append(Problem(path.name, "no data rows (only a header)", fix))
     return frame
 
 
@@ -537,7 +568,9 @@ def _read_council(path: Path, problems: list[Problem], paths: dict[str, Path]) -
 
 def _validate(path: str | Path | None,
               parameters_dir: str | Path | None) -> tuple[list[Problem], Workspace | None]:
-    path = Path(path) if path is not None else DEMO_WORKSPACE
+    # Absolute from here on: a pack's kernel runs in another folder than the command that
+    # started it, and a relative path would name a different place there.
+    path = Path(path if path is not None else DEMO_WORKSPACE).resolve()
     if not path.is_dir():
         return [Problem(str(path), "workspace folder not found",
                         "Give the folder that holds council.yaml and the tables.")], None
@@ -547,7 +580,8 @@ def _validate(path: str | Path | None,
     raw, typed, names, table_paths = _read_workspace_tables(path, problems)
     paths.update(table_paths)
 
-    directory = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
+    directory = (Path(parameters_dir) if parameters_dir is not None
+                 else default_parameters_dir()).resolve()
     read = _read_parameters(directory, path)
     problems += read.problems
     paths.update(read.paths)
@@ -636,16 +670,40 @@ def load_workspace(path: str | Path | None = None, *,
     >>> ws.council["current_period"], len(ws.wards)
     ('2025-26 Q2', 20)
     """
-    shown = Path(path) if path is not None else DEMO_WORKSPACE
-    directory = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
-    key = _cache.content_key(shown, directory) if cache and shown.is_dir() else None
+    shown = Path(path if path is not None else DEMO_WORKSPACE).resolve()
+    directory = (Path(parameters_dir) if parameters_dir is not None
+                 else default_parameters_dir()).resolve()
+    # The parameters folder's location is part of the key (messages name its files by path);
+    # the workspace's is not, so a copied or moved workspace reuses its entry.
+    key = (_cache.content_key(shown, directory, salt=f"workspace|{directory}")
+           if cache and shown.is_dir() else None)
     cached = _cache.read(key)
-    if isinstance(cached, Workspace):
-        return cached
+    if isinstance(cached, _DetachedWorkspace):
+        return cached.attach(shown)
     problems, workspace = _validate(shown, directory)
     if problems:
         raise WorkspaceError(problems, workspace=str(shown))
     if key is not None:
         workspace.parameters.theme_matcher  # compiled once, then read from the cache by packs
-    _cache.write(key, workspace)
+        _cache.write(key, _DetachedWorkspace.detach(workspace))
     return workspace
+
+
+@dataclass(frozen=True)
+class _DetachedWorkspace:
+    """A workspace as cached: its files inside the workspace named relative to it, so the entry
+    holds no trace of where the workspace was when it was stored."""
+
+    workspace: Workspace
+    inside: dict[str, str]
+
+    @classmethod
+    def detach(cls, ws: Workspace) -> _DetachedWorkspace:
+        inside = {name: path.relative_to(ws.path).as_posix() for name, path in ws.files.items()
+                  if path.is_relative_to(ws.path)}
+        outside = {name: path for name, path in ws.files.items() if name not in inside}
+        return cls(replace(ws, path=Path(), files=outside), inside)
+
+    def attach(self, path: Path) -> Workspace:
+        files = {**self.workspace.files, **{name: path / rel for name, rel in self.inside.items()}}
+        return replace(self.workspace, path=path, files=dict(sorted(files.items())))

@@ -11,9 +11,12 @@ from pmresearch.demo import DEMO_WORKSPACE
 def test_demo_command_regenerates_the_committed_workspace_byte_for_byte(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "ashbrook")]) == 0
     assert "Ashbrook demo workspace written to" in capsys.readouterr().out
-    committed = sorted(p.name for p in DEMO_WORKSPACE.iterdir() if p.is_file())
-    regenerated = sorted(p.name for p in (tmp_path / "ashbrook").iterdir())
-    assert committed == regenerated
+    def files(folder):
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    committed = files(DEMO_WORKSPACE)
+    assert committed == files(tmp_path / "ashbrook")
+    assert "parameters/services/street_cleansing.yaml" in committed
     match, mismatch, errors = filecmp.cmpfiles(DEMO_WORKSPACE, tmp_path / "ashbrook", committed,
                                                shallow=False)
     assert (mismatch, errors) == ([], [])

@@ -20,7 +20,7 @@ import yaml
 
 import pmresearch
 from pmresearch import _resources
-from pmresearch.demo import _ashbrook
+from pmresearch.demo import DEMO_WORKSPACE, _ashbrook
 from pmresearch.errors import Problem, WorkspaceError
 from pmresearch.workspace import (
     DEMO_WORKSPACE, check_workspace, default_parameters_dir, find_table, load_parameters,
@@ -57,9 +57,12 @@ def problems(workspace: Path, **kwargs) -> list[str]:
 
 
 def override_parameter(workspace: Path, relative: str, change) -> None:
-    """Ship a changed copy of a default parameter file in the workspace's parameters/ folder."""
-    data = yaml.safe_load((default_parameters_dir() / relative).read_text(encoding="utf-8"))
+    """Ship a changed copy of the demo's own parameter file, or else of the default one, in the
+    workspace's parameters/ folder."""
     target = workspace / "parameters" / relative
+    own = DEMO_WORKSPACE / "parameters" / relative
+    source = own if own.is_file() else default_parameters_dir() / relative
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(change(data), sort_keys=False), encoding="utf-8")
 
@@ -296,9 +299,8 @@ def test_duplicate_pi_value_for_the_same_period_and_ward(demo_copy):
      "hand_coded.csv, column 'comment_id', row 2: value 'C99999' is not listed in column "
      "'comment_id' of comments.csv. Correct the id or remove the row."),
     ("hand_coded.csv", set_cell(1, "themes", "W1;W9;Q1"),
-     f"hand_coded.csv, column 'themes', row 3: values 'W9', 'Q1' are not listed in "
-     f"{default_parameters_dir() / 'codeframe.yaml'}. Use codes from the code frame, separated "
-     f"by ';'."),
+     "hand_coded.csv, column 'themes', row 3: values 'W9', 'Q1' are not listed in "
+     "parameters/codeframe.yaml. Use codes from the code frame, separated by ';'."),
 ])
 def test_unknown_references(demo_copy, name, change, expected):
     edit(demo_copy, name, change)
@@ -596,7 +598,6 @@ def test_service_file_must_match_its_name_and_services_csv(demo_copy):
 
 def test_service_file_for_a_service_not_in_services_csv(demo_copy):
     target = demo_copy / "parameters" / "services" / "pools.yaml"
-    target.parent.mkdir(parents=True)
     target.write_text("service_id: pools\ntitle: Swimming pools\n", encoding="utf-8")
     assert problems(demo_copy) == [
         "parameters/services/pools.yaml: service_id 'pools' is not listed in column 'service_id' "
@@ -609,7 +610,7 @@ def test_codeframe_duplicate_codes_and_unknown_service(demo_copy):
         frame["codes"].append({"code": "W1", "label": "Again"})
         return frame
     override_parameter(demo_copy, "codeframe.yaml", change)
-    last = len(yaml.safe_load((default_parameters_dir() / "codeframe.yaml").read_text("utf-8"))["codes"])
+    last = len(yaml.safe_load((DEMO_WORKSPACE / "parameters" / "codeframe.yaml").read_text("utf-8"))["codes"])
     assert problems(demo_copy) == [
         f"parameters/codeframe.yaml: duplicate code 'W1' (codes[0] and codes[{last}]). Give each "
         "code one entry."]
@@ -649,7 +650,7 @@ def test_load_parameters_raises_with_every_problem(tmp_path):
     assert [str(p) for p in error.value.problems] == [
         f"{where / 'rules.yaml'}: key 'settings.{section}' is missing. Add it (a mapping)."
         for section in ("suppression", "significance", "weighting", "rag", "direction_of_travel",
-                        "trend", "coding", "linkage")
+                        "trend", "coding", "linkage", "sources")
     ] + [f"{where / 'rules.yaml'}: key 'rules' is missing. Add it (a list).",
          f"{where / 'codeframe.yaml'}: file not found. Add codeframe.yaml to the parameters folder "
          "(a copy of the project's default will do)."]

@@ -375,9 +375,9 @@ def coded_comments(ws, *, cache: bool = True) -> CodedComments:
     (every pack of a batch shows the same coding, and training the model takes seconds)."""
     from pathlib import PurePosixPath
 
-    inputs = [path for name, path in ws.files.items()
+    inputs = {name: path for name, path in ws.files.items()
               if PurePosixPath(name).stem in ("comments", "hand_coded")
-              or name.startswith("parameters/")]
+              or name.startswith("parameters/")}
     key = _cache.files_key(inputs, salt="coded_comments") if cache else None
     found = _cache.read(key)
     if isinstance(found, CodedComments):

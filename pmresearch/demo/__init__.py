@@ -1,12 +1,15 @@
 """The Ashbrook Borough Council demo workspace: a seeded generator and its committed output.
 
 ``generate_demo(out_dir)`` writes every file of the workspace contract plus ``SCENARIO.md``
-(the planted signals with their exact values). The files committed in ``ashbrook/`` are
-this function's output; ``pmresearch demo --out DIR`` regenerates them byte for byte.
+(the planted signals with their exact values) and the council's own ``parameters/``: a file
+per service and its code frame. The files committed in ``ashbrook/`` are this function's
+output; ``pmresearch demo --out DIR`` regenerates them byte for byte. The code frame alone is
+written by hand (27 codes with their patterns, domain.md §5) and copied from ``ashbrook/``.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -60,8 +63,22 @@ def generate_demo(out_dir: str | Path) -> Path:
         for name, frame in tables.items():
             _write_csv(frame, out / name)
         sections.append(module.scenario(tables))
+        if "services.csv" in tables:
+            _write_service_parameters(tables["services.csv"], out / "parameters" / "services")
     (out / "SCENARIO.md").write_text("\n".join(sections), encoding="utf-8")
+    codeframe = DEMO_WORKSPACE / "parameters" / "codeframe.yaml"
+    if out.resolve() != DEMO_WORKSPACE.resolve():
+        shutil.copyfile(codeframe, out / "parameters" / "codeframe.yaml")
     return out
+
+
+def _write_service_parameters(services: pd.DataFrame, folder: Path) -> None:
+    from ..scaffold import service_parameters_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for service_id, name in zip(services["service_id"], services["service_name"]):
+        (folder / f"{service_id}.yaml").write_text(service_parameters_text(service_id, name),
+                                                   encoding="utf-8")
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
