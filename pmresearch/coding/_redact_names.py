@@ -224,8 +224,12 @@ class NameFinder:
 _WORDS = rf"(?=(?P<words>{_TOKEN}(?:{_SP}{_TOKEN}){{0,4}}))"
 # "I'm …", "I am …", "this is …", "it's …"; curly apostrophes and "im" too.
 INTRODUCTION = NameFinder(re.compile(
-    rf"(?<![\w'’])(?P<cue>(?i:(?P<self>i['’]?m|i{_SP}+am)|this{_SP}+is|it['’]s|it{_SP}+is))"
-    rf"{_SP}+{_WORDS}"), lambda m: "self" if m.group("self") else "other")
+    rf"(?P<cue>[IiTt](?<![\w'’].)(?i:(?<=i)(?P<self>['’]?m|{_SP}+am)|(?<=t)(?:his{_SP}+is"
+    rf"|['’]s|{_SP}+is)|(?<=i)t(?:['’]s|{_SP}+is)))"
+    # (for speed: after "this is" / "it's" only a capital, and never the commonest words)
+    rf"{_SP}+(?(self)|(?=[{UPPER}]))(?!(?i:a|an|the|not|so|very|really|just|still|also|going"
+    rf"|sure|in|on|at|to|now|from|with|all|no|that|this|it|my|our|quite|too|being|getting"
+    rf"|always|never)(?![{UPPER}{LOWER}'’-])){_WORDS}"), lambda m: "self" if m.group("self") else "other")
 
 # Sign-offs ending a comment (perhaps before contact details already replaced): the name must
 # end the comment, so the words group runs to the end.
