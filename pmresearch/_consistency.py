@@ -13,8 +13,12 @@ from ._periods import period_end
 from ._schemas import TABLES, blank_mask, quote_values, rows_of, to_numbers, values_phrase
 from .errors import Problem
 
-__all__ = ["DONT_KNOW", "REFERENCES", "check_links", "check_parameter_links", "item_scales",
+__all__ = ["DONT_KNOW", "REFERENCES", "SHARE_TOLERANCE", "check_links", "check_parameter_links", "item_scales",
            "split_list", "typed_items"]
+
+#: How far a variable's figures may be from 1 and still be read as shares (as weighting reads
+#: them), and how far count totals may differ.
+SHARE_TOLERANCE = 0.005
 
 #: The LGA code for "don't know", valid on every item whatever its scale.
 DONT_KNOW = 9
@@ -250,6 +254,8 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
                 in_scope = (response_waves == scope_wave if scope_wave is not None
                             else pd.Series(True, index=values.index))
                 rows, own = rows_for(variable, scope_wave)
+                if not rows.any():
+                    continue  # the variable does not weight this wave
                 categories = list(dict.fromkeys(margins.loc[rows, "category"]))
                 missing = in_scope & ~unchecked & ~values.isin(categories)
                 if missing.any():
@@ -264,10 +270,12 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
     for scope_wave in [None, *dict.fromkeys(wave[~general])]:
         totals = pd.Series({variable: population[rows_for(variable, scope_wave)[0]].sum(min_count=1)
                             for variable in dict.fromkeys(margins["variable"])}).dropna()
+        # A variable summing to 1 is given as shares (docs/workspace.md): it has no total to agree.
+        totals = totals[(totals - 1).abs() > SHARE_TOLERANCE]
         if len(totals) < 2 or totals.max() <= 0:
             continue
         spread = (totals.max() - totals.min()) / totals.max()
-        if spread > 0.005:  # shares rounded to a few decimals still agree within 0.5%
+        if spread > SHARE_TOLERANCE:  # counts from rounded shares still agree within 0.5%
             listing = "; ".join(f"{v} {_number(t)}" for v, t in totals.items())
             of_wave = f" for wave {scope_wave!r}" if scope_wave is not None else ""
             problems.append(Problem(

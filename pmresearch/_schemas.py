@@ -38,6 +38,10 @@ _SERVICE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _SERVICE_ID_FORM = "lower-case letters, digits and '_', starting with a letter, at most 64 characters"
 _CODE_FORM = "letters, digits, '_' and '-', starting with a letter or digit, at most 32 characters"
+# Names shown to people but never used as a path or parameter (survey waves): any text on one
+# line. Control characters are refused because they hide in cells and break tables.
+_LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
+_LABEL_LENGTH = 80
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -48,7 +52,7 @@ def is_service_id(value: object) -> bool:
 
 
 def is_code(value: object) -> bool:
-    """True if ``value`` is a safe ward code, PI id, wave or theme code."""
+    """True if ``value`` is a safe ward code, PI id or theme code."""
     return isinstance(value, str) and _CODE.fullmatch(value) is not None
 
 
@@ -93,7 +97,8 @@ def parse_bool(text: str) -> bool | None:
 class Column:
     """One column of a table.
 
-    ``kind`` is ``text``, ``code`` (ward code, PI id, wave), ``service_id``, ``int``, ``float``,
+    ``kind`` is ``text``, ``label`` (a name on one line: wave), ``code`` (ward code, PI id),
+    ``service_id``, ``int``, ``float``,
     ``date``, ``bool``, ``period`` (``2025-26 Q2``) or ``year`` (``2024-25``).
     """
 
@@ -139,7 +144,7 @@ TABLES: dict[str, TableSpec] = {spec.stem: spec for spec in (
               (_opt("imd_quintile", "int", minimum=1, maximum=5), _opt("urban_rural")),
               key=("ward_code",)),
     TableSpec("survey_waves", "survey wave",
-              (_req("wave", "code"), _req("fieldwork_start", "date"), _req("fieldwork_end", "date")),
+              (_req("wave", "label"), _req("fieldwork_start", "date"), _req("fieldwork_end", "date")),
               (_opt("mode"), _opt("target_sample", "int", minimum=0)),
               key=("wave",)),
     TableSpec("survey_items", "survey item",
@@ -206,6 +211,8 @@ _KIND_TEXT = {
                    "Rename it: service ids become folder names and notebook parameters."),
     "code": (f"a valid identifier ({_CODE_FORM})",
              "Rename it: identifiers become folder names and notebook parameters."),
+    "label": (f"a name of at most {_LABEL_LENGTH} characters on one line",
+              "Shorten it, and remove line breaks and tabs."),
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -249,7 +256,8 @@ def _parse(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         flags = _map_distinct(text, parse_bool)
         return flags, flags.isna()
     checks = {"period": _valid(parse_period), "year": _valid(parse_financial_year),
-              "service_id": is_service_id, "code": is_code}
+              "service_id": is_service_id, "code": is_code,
+              "label": lambda value: _LABEL.fullmatch(value) is not None}
     if kind in checks:
         return text, ~_map_distinct(text, checks[kind]).astype(bool)
     return text, pd.Series(False, index=text.index)

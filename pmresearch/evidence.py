@@ -145,7 +145,7 @@ def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFra
     if wave is None:
         return _frame("ward", []), _frame("subgroup", [])
     design = linkage.weighted_wave(ws, wave).design
-    fields = [name for name in EQUALITY_FIELDS if name in ws.survey_responses.columns]
+    fields = [name for name in EQUALITY_FIELDS if ws.filled("survey_responses", name)]
     wards = ws.wards.set_index("ward_code")
     ward_rows, group_rows = [], []
     items = [(service, linkage.headline_item(ws, service)) for service in ws.services["service_id"]]

@@ -28,7 +28,8 @@ from .errors import PmresearchError
 __all__ = ["COLUMN_NOTES", "ScaffoldResult", "init_workspace", "service_parameters_text",
            "update_workspace"]
 
-#: What each column of the contract holds, as written in the comment row under each header.
+#: What each column of the contract holds, as written in the comment row under each header:
+#: every column ``docs/workspace.md`` lists, required first.
 COLUMN_NOTES: dict[str, dict[str, str]] = {
     "wards": {
         "ward_code": "the ward's code, e.g. E05012345 (letters, digits, _ and -)",
@@ -57,7 +58,7 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "sex": "a category of sex in population_margins.csv",
         "ethnic_group": "a category of ethnic_group in population_margins.csv",
         "tenure": "a category of tenure in population_margins.csv",
-        "design_weight": "optional: the sampling design weight (blank = 1)",
+        "design_weight": "optional: the sampling design weight (leave the column blank for equal weights)",
         "mode": "optional: how the respondent answered",
         "disability": "optional: e.g. Yes, No or Prefer not to say",
         "has_children": "optional: true or false",
@@ -289,9 +290,8 @@ def _council_text(today: dt.date) -> str:
 
 
 def _table_text(stem: str) -> str:
-    spec = _schemas.TABLES[stem]
     notes = COLUMN_NOTES[stem]
-    columns = [c.name for c in spec.required + spec.optional]
+    columns = list(notes)
     comment = [f"# {notes[columns[0]]}", *(notes[c] for c in columns[1:])]
     frame = pd.DataFrame([comment], columns=columns)
     return frame.to_csv(index=False, lineterminator="\n")

@@ -599,7 +599,7 @@ def weight_wave(ws, wave: str, *, variables: list[str] | None = None) -> Weighti
         variables = list(dict.fromkeys(margins["variable"].astype(str)))
     settings = ws.parameters.settings["weighting"]
     return rake(responses.loc[in_wave], margins, variables=variables,
-                design_weight="design_weight" if "design_weight" in responses.columns else None,
+                design_weight="design_weight" if ws.filled("survey_responses", "design_weight") else None,
                 trim=(settings["trim_lower"], settings["trim_upper"]))
 
 

@@ -6,7 +6,9 @@ described in ``docs/workspace.md``. :func:`check_workspace` lists every problem 
 returns a :class:`Workspace` of typed tables: numbers as numbers (``Int64`` for item codes and
 counts, ``float`` for values and populations), dates as ``datetime64``, yes/no columns as
 ``bool`` (nullable ``boolean`` where a blank means "not asked"), text as text with blanks as
-``""``. Row order is the file's; nothing is sorted. Rows that are entirely blank are skipped.
+``""``. Every optional column of the contract is present, blank where the file has none. Row
+order is the file's; nothing is sorted. Rows that are entirely blank, and comment rows (first
+cell starting with ``#``), are skipped.
 
 Rows in messages are **spreadsheet row numbers**: the header is row 1 and the first data row is
 row 2, so an analyst can go straight to the row in Excel.
@@ -466,6 +468,22 @@ class Workspace:
         ])
 
 
+    def filled(self, table: str, column: str) -> bool:
+        """True if ``table`` has ``column`` with a value in at least one row (an optional column
+        the council left out is present but blank).
+
+        Examples
+        --------
+        >>> ws = load_workspace()
+        >>> ws.filled("survey_responses", "disability"), ws.filled("survey_responses", "design_weight")
+        (True, False)
+        """
+        frame = getattr(self, table)
+        if column not in frame.columns:
+            return False
+        values = frame[column]
+        return bool((values.notna() & (values.astype(str).str.strip() != "")).any())
+
     def parameters_summary(self) -> str:
         """Where each parameter file came from, and which services use the default pack settings.
 
@@ -603,7 +621,8 @@ def _validate(path: str | Path | None,
 
 def _build(path: Path, council: dict, typed: dict[str, pd.DataFrame], parameters: Parameters,
            paths: dict[str, Path]) -> Workspace:
-    tables = {stem: frame.reset_index(drop=True) for stem, frame in typed.items()}
+    tables = {stem: _with_optional_columns(frame, _schemas.TABLES[stem]).reset_index(drop=True)
+              for stem, frame in typed.items()}
     scales = item_scales(typed)
     tables["survey_responses"] = typed_items(tables["survey_responses"], scales)
     if "survey_items" not in tables:
@@ -614,6 +633,17 @@ def _build(path: Path, council: dict, typed: dict[str, pd.DataFrame], parameters
         })
     return Workspace(path=path, council=dict(council), hand_coded=tables.pop("hand_coded", None),
                      parameters=parameters, files=dict(sorted(paths.items())), **tables)
+
+
+def _with_optional_columns(frame: pd.DataFrame, spec: _schemas.TableSpec) -> pd.DataFrame:
+    """``frame`` with every optional column of its table, blank where the file has none, so no
+    later stage has to ask whether a council chose to include a column."""
+    absent = [column for column in spec.optional if column.name not in frame.columns]
+    if not absent:
+        return frame
+    blank = pd.Series("", index=frame.index, dtype=object)
+    return frame.assign(**{column.name: _schemas.check_column(blank, column, spec.stem)[0]
+                           for column in absent})
 
 
 def check_workspace(path: str | Path | None = None, *,

@@ -164,7 +164,7 @@ def ward_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Mark
 
 def equality_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
     """Weighted % satisfied by age, sex, ethnic group and disability, latest wave."""
-    fields = [name for name in EQUALITY_FIELDS if name in ws.survey_responses.columns]
+    fields = [name for name in EQUALITY_FIELDS if ws.filled("survey_responses", name)]
     return _subgroup_table(ws, service_id, period, fields)
 
 

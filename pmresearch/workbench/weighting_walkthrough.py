@@ -65,7 +65,8 @@ def weighting_steps(ws: Workspace, wave: str = "", *,
                             "population": np.concatenate(raking.population)})
     data = packed.design.data
     untrimmed = rake(data, margins, variables=list(raking.variables),
-                     design_weight="design_weight" if "design_weight" in data.columns else None)
+                     design_weight="design_weight" if ws.filled("survey_responses", "design_weight")
+                     else None)
     settings = ws.parameters.settings["weighting"]
     bounds = (settings["trim_lower"], settings["trim_upper"])
     illustrative_bounds = tuple(float(b) for b in illustrative_bounds)
