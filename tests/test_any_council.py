@@ -106,6 +106,10 @@ def check_council(shape: CouncilShape, seed: int, root: Path) -> list[str]:
         status, out, err = (run_cli_subprocess if argv[0] == "packs" else run_cli)(argv)
         if status != 0 or "Traceback" in err:
             problems.append(f"pmresearch {' '.join(argv)}: exit {status}\n{_tail(out + err)}")
+    made = {p.parent.name for p in (root / "out" / "packs").rglob("evidence_pack.html")}
+    if problems == [] and not set(services) <= made:
+        problems.append(f"packs exited 0 but made no evidence_pack.html for "
+                        f"{sorted(set(services) - made)}")
     for page in sorted((root / "out" / "packs").rglob("*.html")):
         leaks = sorted({m.group(0) for m in _LEAKS.finditer(visible_text(page.read_text(encoding="utf-8")))})
         if leaks:
