@@ -120,7 +120,27 @@ def _validate(args: argparse.Namespace) -> int:
     ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
     print(ws.summary())
     print(ws.parameters_summary())
+    print(_sources_summary(ws))
     return EXIT_OK
+
+
+def _sources_summary(ws) -> str:
+    """Each comment source with the role it was given, and a warning for any no pattern read."""
+    from .sources import ROLE_LABELS, describe_sources
+
+    sources = describe_sources(ws.comments, ws.parameters.settings)
+    lines = ["Comment sources (settings.sources.roles in rules.yaml):"]
+    lines += [f"  {row.source!r}: {row.comments:,} comment{'s' if row.comments != 1 else ''}, "
+              f"counted as {ROLE_LABELS[row.role].lower()}"
+              + ("" if row.matched else " (no pattern matched)")
+              for row in sources.itertuples()]
+    unmatched = sources.loc[~sources["matched"], "source"].tolist()
+    if unmatched:
+        lines.append(f"Warning: {len(unmatched)} source(s) matched no pattern and count as "
+                     f"'other', never as complaints, compliments or consultations: "
+                     f"{', '.join(repr(s) for s in unmatched)}. Add a pattern for each to "
+                     "settings.sources.roles in the workspace's parameters/rules.yaml.")
+    return "\n".join(lines)
 
 
 def _weight(args: argparse.Namespace) -> int:

@@ -217,3 +217,22 @@ def test_init_refuses_a_file_in_place_of_the_folder(tmp_path):
     (tmp_path / "ws").write_text("", encoding="utf-8")
     with pytest.raises(PmresearchError, match="is a file, not a folder"):
         init_workspace(tmp_path / "ws")
+
+
+def test_validate_lists_each_source_with_its_role_and_warns_about_unmatched(demo_copy, capsys):
+    def respell(frame: pd.DataFrame) -> pd.DataFrame:
+        complaints = frame["source"] == "complaint"
+        frame.loc[complaints, "source"] = "Stage 2 Complaint"
+        frame.loc[frame.index[~complaints][0], "source"] = "Web form"
+        return frame
+    edit(demo_copy, "comments.csv", respell)
+    complaints = int((read_table(demo_copy / "comments.csv")["source"] == "Stage 2 Complaint").sum())
+    assert main(["validate", "--workspace", str(demo_copy)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("Comment sources (settings.sources.roles in rules.yaml):")
+    assert f"  'Stage 2 Complaint': {complaints:,} comments, counted as complaint" in out[start:]
+    assert "  'Web form': 1 comment, counted as other (no pattern matched)" in out[start:]
+    assert out[-1] == (
+        "Warning: 1 source(s) matched no pattern and count as 'other', never as complaints, "
+        "compliments or consultations: 'Web form'. Add a pattern for each to "
+        "settings.sources.roles in the workspace's parameters/rules.yaml.")
