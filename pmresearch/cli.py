@@ -167,6 +167,8 @@ def _code(args: argparse.Namespace) -> int:
     removed = coded.redaction[coded.redaction > 0]
     print("Personal data removed: " + (", ".join(f"{n:,} {kind}" for kind, n in removed.items())
                                        or "none found"))
+    if coded.untrained_reason:
+        print(f"\nNo classifier trained, the rules coded every comment: {coded.untrained_reason}.")
     if len(coded.reliability):
         print("\nReliability:")
         print(coded.reliability.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -50,7 +50,7 @@ EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
     "service": {
         "service_name": _T, "key_pi": _T, "key_pi_name": _T, "key_pi_period": _T,
         "key_pi_value": _N, "key_pi_target": _N, "key_pi_rag": _T, "key_pi_rag_marker": _T,
-        "key_pi_dot_short": _T, "key_pi_dot_long": _T, "key_pi_consecutive_red": _N,
+        "key_pi_dot_short": _T, "key_pi_dot_short_basis": _T, "key_pi_dot_long": _T, "key_pi_consecutive_red": _N,
         "key_pi_trend": _T, "key_pi_trend_p": _N, "key_pi_benchmark_quartile": _N,
         "key_pi_commentary": _T, "survey_item": _T, "wave": _T, "pct_satisfied": _N,
         "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "pct_dont_know": _N,
@@ -61,7 +61,8 @@ EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
     "pi": {
         "pi_id": _T, "name": _T, "unit": _T, "is_key": _B, "polarity": _T, "frequency": _T,
         "value": _N, "target": _N, "data_status": _T, "dq_flag": _T, "commentary": _T,
-        "has_commentary": _B, "rag": _T, "rag_marker": _T, "dot_short": _T, "dot_long": _T,
+        "has_commentary": _B, "rag": _T, "rag_marker": _T, "dot_short": _T,
+        "dot_short_basis": _T, "dot_long": _T,
         "consecutive_red": _N, "trend": _T, "trend_slope": _N, "trend_p": _N,
         "ytd_value": _N, "benchmark_year": _T, "benchmark_value": _N,
         "benchmark_quartile": _N, "benchmark_rank": _N, "benchmark_n": _N},
@@ -183,7 +184,8 @@ def _themes(ws: Workspace, period: str) -> pd.DataFrame:
             continue
         window = coded.comments[(coded.comments["service_id"] == service_id)
                                 & dates.between(start, end)]
-        quotable = window[~window["personal_data_found"].astype(bool)]
+        quotable = window[~window["personal_data_found"].astype(bool)
+                          & ~window["redaction_uncertain"].astype(bool)]
         mentions = coded.mentions[coded.mentions["comment_id"].isin(quotable["comment_id"])]
         counts = mentions.groupby("code")["group"].nunique()  # a campaign counts once
         rows.append(table.assign(

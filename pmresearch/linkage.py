@@ -48,7 +48,8 @@ __all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "SUPPRESSED", "WARD_CORRELATION_COLUM
 EVIDENCE_COLUMNS = [
     "service_id", "service_name", "period", "period_end",
     "key_pi", "key_pi_name", "key_pi_period", "key_pi_value", "key_pi_target", "key_pi_rag",
-    "key_pi_rag_marker", "key_pi_dot_short", "key_pi_dot_long", "key_pi_consecutive_red",
+    "key_pi_rag_marker", "key_pi_dot_short", "key_pi_dot_short_basis", "key_pi_dot_long",
+    "key_pi_consecutive_red",
     "key_pi_trend", "key_pi_trend_p", "key_pi_benchmark_quartile", "key_pi_commentary",
     "survey_item", "wave", "pct_satisfied", "ci_low", "ci_high", "n_unweighted",
     "pct_dont_know", "satisfaction_suppressed", "satisfaction_low_base", "satisfaction_base_note",
@@ -364,7 +365,7 @@ def _key_pi_columns(key_rows: pd.DataFrame, period: str) -> dict:
     return {"key_pi_period": at.name, "key_pi_value": at["value"],
             "key_pi_target": at["target"], "key_pi_rag": at["rag"],
             "key_pi_rag_marker": at["rag_marker"], "key_pi_dot_short": at["dot_short"],
-            "key_pi_dot_long": at["dot_long"], "key_pi_consecutive_red": at["consecutive_red"],
+            "key_pi_dot_short_basis": at["dot_short_basis"], "key_pi_dot_long": at["dot_long"], "key_pi_consecutive_red": at["consecutive_red"],
             "key_pi_trend": at["trend"], "key_pi_trend_p": at["trend_p"],
             "key_pi_benchmark_quartile": at["benchmark_quartile"],
             "key_pi_commentary": at.get("commentary", "")}

@@ -215,3 +215,23 @@ def test_theme_classifier_learns_codes_with_examples_and_keeps_rules_for_the_res
     assert set(model.models_) == enough
     proba = model.predict_proba(texts[:20])
     assert list(proba.columns) == list(ws.parameters.theme_matcher.codes)
+
+
+def test_a_hand_coded_sample_too_small_to_train_leaves_the_rules_to_code_everything():
+    """A council that has hand-coded only a few comments gets rules-coded comments and the
+    reason, never a traceback (one 'positive' cannot be cross-validated)."""
+    from dataclasses import replace
+
+    ws = load_workspace()
+    comments = ws.comments.head(200)
+    sample = pd.DataFrame({"comment_id": comments["comment_id"].head(3).to_numpy(),
+                           "coder": "AB", "sentiment": ["negative", "negative", "positive"],
+                           "themes": "Z1"})
+    coded = code_comments(replace(ws, comments=comments, hand_coded=sample))
+    assert coded.model is None
+    assert coded.untrained_reason == (
+        "the hand-coded sample has only 1 comment(s) coded 'positive'; code at least 2 (better "
+        "20 or more) of each label, or recode those comments")
+    assert (coded.comments["sentiment_source"] == "rules").all()
+    assert coded.comments["sentiment"].tolist() == coded.comments["rule_sentiment"].tolist()
+    assert coded.review_queue.empty and coded.reliability.empty

@@ -34,6 +34,7 @@ def _fired(parameters, kind, values) -> list[str]:
     return found["rule_id"].tolist()
 
 
+QUARTERLY = {"dot_short_basis": "previous quarter"}
 RED_WITH_NOTE = {"rag": "red", "consecutive_red": 2.0, "has_commentary": True, "value": 8.0,
                  "target": 6.0, "commentary": "Two sweepers hired.", "pi_id": "SC01",
                  "name": "Litter"}
@@ -60,8 +61,12 @@ CASES = [
     ("weighting_quality", "wave", {"design_effect": 1.4, "max_margin_error": 1.2},
      {"design_effect": 1.4}),
     ("pi_red", "pi", {"rag": "red", "consecutive_red": 1.0}, {"rag": "amber"}),
-    ("pi_worsening", "pi", {"rag": "amber", "dot_short": "worse", "dot_long": "worse"},
-     {"rag": "amber", "dot_short": "worse", "dot_long": "same"}),
+    ("pi_worsening", "pi", {**QUARTERLY, "rag": "amber", "dot_short": "worse", "dot_long": "worse"},
+     {**QUARTERLY, "rag": "amber", "dot_short": "worse", "dot_long": "same"}),
+    # A year-to-date PI's two terms are one comparison: the same quarter a year before.
+    ("pi_worsening", "pi", {**QUARTERLY, "rag": "amber", "dot_short": "worse", "dot_long": "worse"},
+     {"dot_short_basis": "same quarter last year", "rag": "amber", "dot_short": "worse",
+      "dot_long": "worse"}),
     ("pi_no_data", "pi", {"rag": "no data", "data_status": "missing"}, {"rag": "n/a"}),
     ("persistent_red", "pi", RED_WITH_NOTE, {**RED_WITH_NOTE, "consecutive_red": 1.0}),
     ("persistent_red_no_action", "pi", {**RED_WITH_NOTE, "has_commentary": False},

@@ -126,7 +126,7 @@ def lexicon_words() -> frozenset[str]:
     from .._resources import bundled_path
 
     words: set[str] = set()
-    with open(bundled_path("parameters") / "lexicon.csv", encoding="utf-8") as file:
+    with open(bundled_path("parameters", current_folder=False) / "lexicon.csv", encoding="utf-8") as file:
         for row in csv.reader(line for line in file if not line.startswith("#")):
             if row and row[0] != "term":
                 words.update(row[0].lower().split())

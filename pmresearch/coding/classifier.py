@@ -39,7 +39,32 @@ from .lexicon import Lexicon
 from .sentiment import score_tokens, summarise
 
 __all__ = ["RuleFeatures", "RuleThemes", "SentimentClassifier", "ThemeClassifier",
-           "cross_validated_predictions", "cross_validated_themes", "load_model", "save_model"]
+           "cross_validated_predictions", "cross_validated_themes", "load_model", "save_model",
+           "sample_shortfall"]
+
+
+def sample_shortfall(labels) -> str:
+    """Why a hand-coded sample cannot train :class:`SentimentClassifier`, or ``""`` if it can.
+
+    The classifier calibrates its confidence by cross-validation, stratified by label, so it
+    needs at least two labels and two comments of each label it is given.
+
+    Examples
+    --------
+    >>> sample_shortfall(["positive", "negative", "negative"])
+    "the hand-coded sample has only 1 comment(s) coded 'positive'; code at least 2 (better 20 or more) of each label, or recode those comments"
+    >>> sample_shortfall(["positive", "positive", "negative", "negative"])
+    ''
+    """
+    counts = pd.Series(np.asarray(labels, dtype=object)).value_counts()
+    if len(counts) < 2:
+        only = f" ({counts.index[0]!r})" if len(counts) else ""
+        return f"the hand-coded sample has only one sentiment label{only}; code examples of at least two"
+    if counts.min() < 2:
+        return (f"the hand-coded sample has only {counts.min()} comment(s) coded "
+                f"{counts.index[-1]!r}; code at least 2 (better 20 or more) of each label, or "
+                "recode those comments")
+    return ""
 
 
 class RuleFeatures(TransformerMixin, BaseEstimator):
@@ -145,16 +170,10 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(labels):
             raise ValueError(f"fit got {len(texts)} texts but {len(labels)} labels; give one "
                              "label per text.")
-        counts = pd.Series(labels).value_counts()
-        if len(counts) < 2:
-            raise ValueError("the hand-coded sample has only one sentiment label "
-                             f"({counts.index[0]!r}); code examples of at least two.")
-        folds = int(min(self.calibration_folds, counts.min()))
-        if folds < 2:
-            rare = counts.index[-1]
-            raise ValueError(f"the hand-coded sample has only {counts.min()} comment(s) coded "
-                             f"{rare!r}; code at least 2 (better 20 or more) of each label, or "
-                             "recode those comments.")
+        shortfall = sample_shortfall(labels)
+        if shortfall:
+            raise ValueError(shortfall + ".")
+        folds = int(min(self.calibration_folds, pd.Series(labels).value_counts().min()))
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
         with threadpool_limits(limits=1, user_api="blas"):
             held_out = cross_val_predict(self._pipeline(), texts, labels, cv=cv,
@@ -246,8 +265,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from pmresearch.workspace import load_parameters
-    >>> matcher = load_parameters().theme_matcher
+    >>> from pmresearch.workspace import load_workspace
+    >>> matcher = load_workspace().parameters.theme_matcher
     >>> texts = ["Potholes everywhere", "The library should open on Sundays",
     ...          "Pot holes on Elm Road", "Library hours are too short"] * 5
     >>> themes = ["H1", "L1", "H1", "L1"] * 5

@@ -33,8 +33,8 @@ __all__ = ["CODED_COLUMNS", "THEME_SUMMARY_COLUMNS", "CodedComments", "code_by_r
            "coded_comments", "reference_coder", "theme_summary"]
 
 CODED_COLUMNS = ["comment_id", "service_id", "source", "date", "ward_code", "text",
-                 "personal_data_found", "sentiment", "sentiment_source", "confidence",
-                 "needs_review", "rule_sentiment", "rule_score", "themes", "theme_sentiments",
+                 "personal_data_found", "redaction_uncertain", "sentiment", "sentiment_source",
+                 "confidence", "needs_review", "rule_sentiment", "rule_score", "themes", "theme_sentiments",
                  "group", "group_size", "why"]
 
 
@@ -105,9 +105,9 @@ def code_by_rules(texts, parameters, *, explain: bool = False) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from pmresearch.workspace import load_parameters
+    >>> from pmresearch.workspace import load_workspace
     >>> coded = code_by_rules(["Library staff were brilliant but the opening hours are too "
-    ...                        "short.", "No comment."], load_parameters())
+    ...                        "short.", "No comment."], load_workspace().parameters)
     >>> coded[["sentiment", "themes", "theme_sentiments"]].values.tolist()
     [['mixed', 'L1;C2', 'L1:negative;C2:positive'], ['neutral', 'Z2', 'Z2:neutral']]
     """
@@ -184,6 +184,9 @@ class CodedComments:
         Personal data removed, by kind.
     model : SentimentClassifier or None
         The classifier trained on the whole hand-coded sample.
+    untrained_reason : str
+        Why no classifier was trained although there is a hand-coded sample (too few comments of
+        a label); ``""`` otherwise. The rules then code every comment.
     """
 
     comments: pd.DataFrame
@@ -193,6 +196,7 @@ class CodedComments:
     reliability: pd.DataFrame
     redaction: pd.Series
     model: object | None
+    untrained_reason: str = ""
 
     def write(self, folder: str | Path) -> dict[str, Path]:
         """Write the tables as CSV (and the model with joblib) into ``folder``."""
@@ -281,7 +285,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
     -------
     CodedComments
     """
-    from .classifier import SentimentClassifier, ThemeClassifier
+    from .classifier import SentimentClassifier, ThemeClassifier, sample_shortfall
     from .duplicates import group_near_duplicates
     from .quotes import select_quotes
     from .redact import redact
@@ -303,6 +307,7 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         "source": comments["source"], "date": comments["date"],
         "ward_code": comments.get("ward_code", ""), "text": texts,
         "personal_data_found": redaction.found.sum(axis=1).to_numpy(),
+        "redaction_uncertain": redaction.uncertain.to_numpy(bool),
         "rule_sentiment": rules["sentiment"], "rule_score": rules["score"].round(4),
         "themes": rules["themes"], "theme_sentiments": rules["theme_sentiments"],
         "group": groups["group"].to_numpy(), "group_size": groups["group_size"].to_numpy(),
@@ -317,9 +322,13 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
     coded["confidence"] = np.nan
     coded["needs_review"] = False
     hand_coded = ws.hand_coded
+    untrained_reason = ""
     if hand_coded is not None and len(hand_coded):
         coder = reference_coder(hand_coded, settings)
         reference = hand_coded[hand_coded["coder"] == coder].set_index("comment_id")
+        # A sample still being built is no error: the rules code everything until it is enough.
+        untrained_reason = sample_shortfall(reference["sentiment"])
+    if untrained_reason == "" and hand_coded is not None and len(hand_coded):
         model = SentimentClassifier(parameters.lexicon).fit(
             [texts_by_id[i] for i in reference.index], reference["sentiment"].to_numpy(object))
         all_texts = coded["text"].tolist()
@@ -352,7 +361,8 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         coder="", sentiment="", themes="").reset_index(drop=True)
     return CodedComments(comments=coded[CODED_COLUMNS].copy(), mentions=mentions,
                          quotes=quotes, review_queue=queue, reliability=reliability_table,
-                         redaction=redaction.counts, model=model)
+                         redaction=redaction.counts, model=model,
+                         untrained_reason=untrained_reason)
 
 
 def _mentions(coded: pd.DataFrame) -> pd.DataFrame:

@@ -119,7 +119,7 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
 
     Examples
     --------
-    >>> from pmresearch.workspace import load_parameters
+    >>> from pmresearch.workspace import load_workspace
     >>> comments = pd.DataFrame({
     ...     "comment_id": ["C1", "C2", "C3", "C4", "C5"], "service_id": "highways",
     ...     "text": ["Potholes on Elm Road again.", "Potholes on Elm Road again!",
@@ -129,7 +129,7 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
     ...     "personal_data_found": [0, 0, 0, 1, 0]})
     >>> mentions = pd.DataFrame({"comment_id": ["C1", "C2", "C3", "C4", "C5"], "code": "H1",
     ...                          "sentiment": "negative"})
-    >>> quotes = select_quotes(comments, mentions, load_parameters().theme_matcher)
+    >>> quotes = select_quotes(comments, mentions, load_workspace().parameters.theme_matcher)
     >>> quotes[["comment_id", "rank", "group_size"]].values.tolist()
     [['C1', 1, 2], ['C3', 2, 1]]
     """

@@ -121,7 +121,9 @@ def coding_reliability(ws: Workspace, service_id: str, period: str) -> Styler:
     waiting = int(mine["needs_review"].sum())
     table = coded.reliability
     if table.empty:
-        table = pd.DataFrame({"comparison": ["no hand-coded sample: rules only"], "what": "",
+        why = (f"rules only: {coded.untrained_reason}" if coded.untrained_reason
+               else "no hand-coded sample: rules only")
+        table = pd.DataFrame({"comparison": [why], "what": "",
                               "n": 0, "percent_agreement": float("nan"),
                               "cohens_kappa": float("nan"), "krippendorff_alpha": float("nan"),
                               "macro_f1": float("nan")})

@@ -50,12 +50,15 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
         value = "no value" if pd.isna(row.key_pi_value) else f"{row.key_pi_value:,.1f}"
         target = ("" if pd.isna(row.key_pi_target)
                   else f" against a target of {row.key_pi_target:,.1f}")
+        long = DIRECTION_LABELS.get(row.key_pi_dot_long, row.key_pi_dot_long)
+        if row.key_pi_dot_short_basis == "same quarter last year":
+            # A year-to-date PI: its running total is only comparable with a year before.
+            direction = f"year to date, {long} on the same quarter a year before."
+        else:
+            short = DIRECTION_LABELS.get(row.key_pi_dot_short, row.key_pi_dot_short)
+            direction = f"{short} on the previous quarter, {long} on a year before."
         lines.append(f"- **Key PI** {row.key_pi} ({row.key_pi_name}): {value}{target} in "
-                     f"{row.key_pi_period}, **{rag}**; "
-                     f"{DIRECTION_LABELS.get(row.key_pi_dot_short, row.key_pi_dot_short)} on the "
-                     f"previous quarter, "
-                     f"{DIRECTION_LABELS.get(row.key_pi_dot_long, row.key_pi_dot_long)} on a year "
-                     "before.")
+                     f"{row.key_pi_period}, **{rag}**; {direction}")
     else:
         lines.append("- **Key PI**: none named in `services.csv`.")
     if pd.notna(row.pct_satisfied):
@@ -155,6 +158,8 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
     table["key_pi_rag"] = _with_marker(table["key_pi_rag"], table["key_pi_rag_marker"])
     for column in ("key_pi_dot_short", "key_pi_dot_long"):
         table[column] = _direction(table[column])
+    year_to_date = table["key_pi_dot_short_basis"].eq("same quarter last year")
+    table.loc[year_to_date, "key_pi_dot_short"] = "– (year to date)"
     table["satisfaction"] = [
         f"{note}, wave {row.wave}" if pd.isna(row.pct_satisfied) and note else
         "–" if pd.isna(row.pct_satisfied) else
