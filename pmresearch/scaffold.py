@@ -97,6 +97,8 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "numerator_label": "optional: what the numerator counts",
         "denominator_label": "optional: what the denominator counts",
         "benchmark_group": "optional: the comparator group in benchmarks.csv",
+        "value_type": "optional: count or rate (blank = read from the unit and name); decides "
+                      "how a cumulative PI's quarter is derived",
     },
     "pi_values": {
         "pi_id": "the indicator, as in indicators.csv",
