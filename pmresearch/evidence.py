@@ -272,7 +272,10 @@ def findings_for(ws: Workspace, period: str, *, services: list[str] | None = Non
     Returns
     -------
     DataFrame
-        :data:`pmresearch.rules.FINDINGS_COLUMNS`, most severe first.
+        :data:`pmresearch.rules.FINDINGS_COLUMNS`, most severe first. ``base_note`` says
+        "low base …" or "suppressed …" (:func:`pmresearch.linkage.base_note`) where the finding
+        rests on a survey estimate with such a base: a ward's or group's, or a service's headline
+        estimate when the condition read a survey field.
 
     Examples
     --------
@@ -283,5 +286,39 @@ def findings_for(ws: Workspace, period: str, *, services: list[str] | None = Non
     """
     overrides = {service_id: data["rules"] for service_id, data in ws.parameters.services.items()
                  if data.get("rules")}
-    return ws.parameters.rules.evaluate(evidence_for(ws, period, cache=cache), period=period,
-                                        overrides=overrides, services=services)
+    gathered = evidence_for(ws, period, cache=cache)
+    found = ws.parameters.rules.evaluate(gathered, period=period, overrides=overrides,
+                                         services=services)
+    found["base_note"] = _base_notes(ws, found, gathered)
+    return found
+
+
+#: The service evidence fields that come from the resident survey.
+_SURVEY_FIELDS = frozenset(linkage.EVIDENCE_COLUMNS[
+    linkage.EVIDENCE_COLUMNS.index("survey_item"):
+    linkage.EVIDENCE_COLUMNS.index("change_verdict") + 1])
+
+
+def _base_notes(ws: Workspace, found: pd.DataFrame, gathered: dict) -> pd.Series:
+    """The base note of the survey estimate each finding rests on; blank for the others."""
+    suppression = ws.parameters.settings["suppression"]
+    notes = pd.Series("", index=found.index, dtype=object)
+    keys = ["service_id", "period", "subject"]
+    for kind in ("service", "ward", "subgroup"):
+        mine = found[found["applies_to"] == kind]
+        if mine.empty:
+            continue
+        table = gathered[kind]
+        # An estimator's own flags judge both bases of a comparison; else judge the base.
+        own = [c for c in ("low_base", "suppressed") if c in table]
+        subject = mine[keys].merge(table[keys + ["n_unweighted", *own]], on=keys, how="left")
+        flags = (subject[own].fillna(False).astype(bool) if len(own) == 2
+                 else linkage.base_flags(subject["n_unweighted"], suppression))
+        note = linkage.base_note(flags["low_base"], flags["suppressed"], suppression)
+        note = pd.Series(np.asarray(note, dtype=object), index=mine.index)
+        if kind == "service":
+            named = mine["evidence"].fillna("").str.split("; ").map(
+                lambda parts: {part.split(" = ")[0] for part in parts})
+            note = note.where(named.map(lambda fields: bool(fields & _SURVEY_FIELDS)), "")
+        notes[mine.index] = note
+    return notes

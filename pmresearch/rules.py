@@ -78,7 +78,7 @@ __all__ = ["FINDINGS_COLUMNS", "IMPROVEMENT_COLUMNS", "Rule", "RuleSet", "check_
 #: Columns of :func:`evaluate`, in order.
 FINDINGS_COLUMNS = ["rule_id", "title", "severity", "applies_to", "service_id", "period",
                     "subject", "finding", "action", "owner", "due", "outcome", "success_measure",
-                    "evidence", "condition"]
+                    "evidence", "condition", "base_note"]
 #: Columns of :func:`improvement_actions` (domain.md §2: Outcome, Action, By when, Responsible
 #: officer …), in order.
 IMPROVEMENT_COLUMNS = ["outcome", "action", "owner", "by_when", "success_measure", "rule_id",
@@ -335,7 +335,9 @@ def evaluate(rules: Iterable[Rule], evidence: Mapping[str, pd.DataFrame], *, per
         ``finding``, ``action``, ``outcome`` and ``success_measure``; ``evidence`` lists the
         values of the fields the condition read (``field = value; …``; a field read over
         several quarters lists them oldest first); ``condition`` is :func:`explain` with the
-        service's thresholds. Sorted by severity (high first), service, rule order, subject.
+        service's thresholds; ``base_note`` is blank (see
+        :func:`pmresearch.evidence.findings_for`). Sorted by severity (high first), service,
+        rule order, subject.
 
     Raises
     ------
@@ -371,6 +373,7 @@ def evaluate(rules: Iterable[Rule], evidence: Mapping[str, pd.DataFrame], *, per
                                      params, settings)
     found = pd.DataFrame(records, columns=["_severity", "_order"] + FINDINGS_COLUMNS)
     found = found.sort_values(["_severity", "service_id", "_order", "subject"], kind="stable")
+    found["base_note"] = ""  # the rules cannot judge a base: pmresearch.evidence.findings_for does
     return found[FINDINGS_COLUMNS].reset_index(drop=True).astype(object)
 
 

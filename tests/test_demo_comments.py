@@ -13,9 +13,9 @@ import pytest
 import yaml
 from sklearn.metrics import cohen_kappa_score
 
-from pmresearch.demo import _ashbrook, comments
+from pmresearch.demo import DEMO_WORKSPACE, _ashbrook, comments
 
-CODEFRAME = Path(__file__).resolve().parents[1] / "parameters" / "codeframe.yaml"
+CODEFRAME = DEMO_WORKSPACE / "parameters" / "codeframe.yaml"
 LATEST_START, LATEST_END = "2024-10-01", "2025-09-30"  # 2024-25 Q3 … 2025-26 Q2
 
 # Detectors written independently of the generator; each must find what it claims to find.

@@ -79,3 +79,21 @@ def test_evidence_is_read_back_from_the_cache_unchanged(ws, monkeypatch, tmp_pat
     assert sorted(tmp_path.glob("*.pickle")) == cached  # read back, nothing new written
     for kind in first:
         pd.testing.assert_frame_equal(first[kind], second[kind])
+
+
+def test_findings_on_a_low_base_carry_the_note_into_findings_csv(tmp_path):
+    """A ward hotspot on a base of 50–99 says so in findings.csv; a PI finding has no note."""
+    from pmresearch.rules import write_findings
+
+    ws = load_workspace()
+    period = ws.council["current_period"]
+    found = evidence.findings_for(ws, period)
+    wards = found[found["rule_id"] == "ward_hotspot"]
+    bases = evidence.evidence_for(ws, period)["ward"].set_index(
+        ["service_id", "subject"])["n_unweighted"]
+    low = bases.reindex(list(zip(wards["service_id"], wards["subject"]))).to_numpy() < 100
+    assert low.any()
+    assert (wards["base_note"].str.startswith("low base") == low).all()
+    assert (found.loc[found["applies_to"] == "pi", "base_note"] == "").all()
+    written = pd.read_csv(write_findings(found, tmp_path / "findings.csv"), keep_default_na=False)
+    assert written["base_note"].tolist() == found["base_note"].tolist()

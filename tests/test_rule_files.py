@@ -82,7 +82,7 @@ def test_a_yaml_syntax_error_gives_line_and_column(demo_copy):
 
 
 def _service_rules(workspace: Path, block: dict) -> None:
-    source = default_parameters_dir() / "services" / "street_cleansing.yaml"
+    source = workspace / "parameters" / "services" / "street_cleansing.yaml"
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     target = workspace / "parameters" / "services" / "street_cleansing.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)

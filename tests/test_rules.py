@@ -578,7 +578,7 @@ def test_findings_csv_is_byte_identical_across_runs_and_row_orders(tmp_path):
     assert lines[0] == ",".join(FINDINGS_COLUMNS)
     assert lines[1] == ("r,R,medium,service,a,2025-26 Q2,a,\"a, -8.0\",Act on a.,Head of service,"
                         "next quarter,,,key_pi_rag = red; change_p = 0.001,"
-                        "key_pi_rag is 'red' or change_p is significant (below 0.05)")
+                        "key_pi_rag is 'red' or change_p is significant (below 0.05),")  # no base note
     assert len(lines) == 1 + 4 + 1 and lines[-1] == ""  # a, b, c, e; file ends in one "\n"
 
 

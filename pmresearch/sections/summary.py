@@ -91,46 +91,16 @@ def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler 
         return Markdown(f"_No rule fired for this service in {period}: nothing in the evidence "
                         "below met a rule's condition._")
     found = found.assign(severity=found["severity"].map(SEVERITY_LABELS),
-                         why=found["condition"] + " (" + found["evidence"] + ")",
-                         note=_finding_base_notes(ws, found, period))
+                         why=found["condition"] + " (" + found["evidence"] + ")")
     counts = found["severity"].value_counts()
     summary = ", ".join(f"{counts[label]} {label.split()[1].lower()}"
                         for label in SEVERITY_LABELS.values() if label in counts)
     return styled_table(found, {
         "severity": "Severity", "title": "Finding", "subject": "About", "finding": "What we found",
         "action": "Recommended action", "owner": "Owner", "due": "By when",
-        "why": "Why (rule and evidence)", "note": "Note"},
+        "why": "Why (rule and evidence)", "base_note": "Note"},
         caption=f"{len(found)} finding(s): {summary}. Rules: parameters/rules.yaml "
                 f"({len(ws.parameters.rules)} rules).")
-
-
-#: The service evidence fields that come from the resident survey.
-_SURVEY_FIELDS = frozenset(linkage.EVIDENCE_COLUMNS[
-    linkage.EVIDENCE_COLUMNS.index("survey_item"):
-    linkage.EVIDENCE_COLUMNS.index("change_verdict") + 1])
-
-
-def _finding_base_notes(ws: Workspace, found: pd.DataFrame, period: str) -> pd.Series:
-    """The base note (:func:`._common._base_note`) of the survey estimate each finding rests
-    on: a ward's or group's, or a service's headline estimate where the finding's evidence
-    names a survey field; blank for findings about PIs and comments."""
-    gathered = evidence.evidence_for(ws, period)
-    notes = pd.Series("", index=found.index, dtype=object)
-    keys = ["service_id", "period", "subject"]
-    for kind in ("service", "ward", "subgroup"):
-        mine = found[found["applies_to"] == kind]
-        if mine.empty:
-            continue
-        table = gathered[kind]
-        flags = [c for c in ("n_unweighted", "low_base", "suppressed") if c in table]
-        subject = mine[keys].merge(table[keys + flags], on=keys, how="left")
-        note = _base_note(ws, subject).set_axis(mine.index)
-        if kind == "service":
-            named = mine["evidence"].fillna("").str.split("; ").map(
-                lambda parts: {part.split(" = ")[0] for part in parts})
-            note = note.where(named.map(lambda fields: bool(fields & _SURVEY_FIELDS)), "")
-        notes[mine.index] = note
-    return notes
 
 
 def improvement_plan(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
