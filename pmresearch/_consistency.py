@@ -287,7 +287,12 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
 
 
 def _number(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0")
+    """A figure as a message shows it: ``1,234``, ``0.25``; never ``2.`` for 1.99999.
+
+    >>> _number(106043.0), _number(0.25), _number(1.99999)
+    ('106,043', '0.25', '2')
+    """
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def _row_rules(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame],

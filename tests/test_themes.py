@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 import pmresearch.coding.themes as themes
 from pmresearch import workspace
+from pmresearch.demo import DEMO_WORKSPACE
 from pmresearch.coding._tokens import tokenize
 from pmresearch.coding.themes import (assign_themes, code_themes, compile_codeframe,
                                       find_mentions)
 from pmresearch.errors import WorkspaceError
 
 ROOT = Path(__file__).resolve().parents[1]
-FILE = "parameters/codeframe.yaml"
+FILE = "parameters/codeframe.yaml"  # the demo council's own, in its workspace
 
 
 def frame(*codes):
@@ -44,8 +45,9 @@ def mentions_of(texts, codeframe):
 
 
 def shipped_codeframe() -> pd.DataFrame:
-    """parameters/codeframe.yaml checked and tabled exactly as the workspace loader does."""
-    data = yaml.safe_load((ROOT / FILE).read_text(encoding="utf-8"))
+    """The demo's parameters/codeframe.yaml checked and tabled exactly as the workspace loader
+    does."""
+    data = yaml.safe_load((DEMO_WORKSPACE / FILE).read_text(encoding="utf-8"))
     assert workspace._codeframe_problems(data, FILE) == []
     return workspace._codeframe_table(data["codes"])
 
