@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pmresearch.coding.themes as themes
-from pmresearch import workspace
+from pmresearch import parameters
 from pmresearch.demo import DEMO_WORKSPACE
 from pmresearch.coding._tokens import tokenize
 from pmresearch.coding.themes import (assign_themes, code_themes, compile_codeframe,
@@ -48,8 +48,8 @@ def shipped_codeframe() -> pd.DataFrame:
     """The demo's parameters/codeframe.yaml checked and tabled exactly as the workspace loader
     does."""
     data = yaml.safe_load((DEMO_WORKSPACE / FILE).read_text(encoding="utf-8"))
-    assert workspace._codeframe_problems(data, FILE) == []
-    return workspace._codeframe_table(data["codes"])
+    assert parameters._codeframe_problems(data, FILE) == []
+    return parameters._codeframe_table(data["codes"])
 
 
 # ---------------------------------------------------------------- the pattern language
