@@ -235,3 +235,18 @@ def test_a_hand_coded_sample_too_small_to_train_leaves_the_rules_to_code_everyth
     assert (coded.comments["sentiment_source"] == "rules").all()
     assert coded.comments["sentiment"].tolist() == coded.comments["rule_sentiment"].tolist()
     assert coded.review_queue.empty and coded.reliability.empty
+
+
+def test_two_comments_of_a_label_train_the_model_without_cross_validating_it():
+    """Two of a label train the classifier; cross-validation would leave one in some fold's
+    training rows, so the model's agreement is not reported rather than failing."""
+    from dataclasses import replace
+
+    ws = load_workspace()
+    comments = ws.comments.head(200)
+    sample = pd.DataFrame({"comment_id": comments["comment_id"].head(6).to_numpy(),
+                           "coder": "AB", "sentiment": ["negative"] * 4 + ["positive"] * 2,
+                           "themes": "Z1"})
+    coded = code_comments(replace(ws, comments=comments, hand_coded=sample))
+    assert coded.model is not None and coded.untrained_reason == ""
+    assert coded.reliability["comparison"].tolist() == ["rules vs AB", "rules vs AB"]

@@ -344,10 +344,14 @@ def code_comments(ws, *, folds: int = 5) -> CodedComments:
         coded.loc[is_coded, "sentiment_source"] = f"hand-coded ({coder})"
         coded["needs_review"] = coded["sentiment_source"] == "review"
         codes = parameters.codeframe["code"].tolist()
+        # Cross-validating the model trains it on all but one fold: with fewer than three
+        # comments of a label, some fold's training rows would hold one, too few to train on.
+        # The model is then used but its out-of-fold agreement is not reported.
+        held_out = reference["sentiment"].value_counts().min() >= 3
         reliability_table = _reliability_rows(
             hand_coded, coder, texts_by_id, coded_by_id, codes,
-            SentimentClassifier(parameters.lexicon), ThemeClassifier(parameters.theme_matcher),
-            folds)
+            SentimentClassifier(parameters.lexicon) if held_out else None,
+            ThemeClassifier(parameters.theme_matcher) if held_out else None, folds)
 
     mentions = _mentions(coded)
     quotes = select_quotes(coded, mentions[["comment_id", "code", "sentiment"]],
