@@ -14,7 +14,7 @@ import pytest
 from pmresearch.cli import main
 from pmresearch.scaffold import COLUMN_NOTES, init_workspace, update_workspace
 from pmresearch.weighting import weight_wave
-from pmresearch.workspace import check_workspace, load_workspace, read_table
+from pmresearch.workspace import check_workspace, default_parameters_dir, load_workspace, read_table
 from pmresearch._schemas import TABLES
 from pmresearch.errors import PmresearchError
 
@@ -136,10 +136,13 @@ def test_relative_then_absolute_then_moved_workspace(demo_workspace, tmp_path, m
     for entry in (tmp_path / "cache").glob("*.pickle"):
         assert str(tmp_path / "here").encode() not in entry.read_bytes()
 
-    # And a pack made from a relative path, in another current folder, finds every file.
+    # And a pack made from relative paths (workspace, outputs and parameters), in another
+    # current folder, finds every file: its kernel runs in the pack's own folder.
+    shutil.copytree(default_parameters_dir(), tmp_path / "params")
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert main(["packs", "--workspace", "renamed", "--service", "street_cleansing",
-                 "--outputs", "out", "--no-progress", "--jobs", "1"]) == 0
+                 "--outputs", "out", "--parameters", "../params", "--no-progress",
+                 "--jobs", "1"]) == 0
     manifest = json.loads(next(Path("out").glob("*/manifest.json")).read_text(encoding="utf-8"))
     assert manifest["packs"]["street_cleansing"]["status"] == "ok"
 
