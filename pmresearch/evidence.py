@@ -114,7 +114,7 @@ def _pis(ws: Workspace, period: str) -> pd.DataFrame:
     assessed = assessed[assessed["period"] <= period]
     info = ws.indicators.set_index("pi_id")
     key_pis = set(ws.services["key_pi"].dropna().astype(str))
-    commentary = assessed["commentary"].fillna("").astype(str).str.strip()
+    commentary = assessed["commentary"].astype(object).fillna("").astype(str).str.strip()
     return _frame("pi", [assessed.assign(
         subject=assessed["pi_id"], name=info["name"].reindex(assessed["pi_id"]).to_numpy(),
         unit=info["unit"].reindex(assessed["pi_id"]).to_numpy(),

@@ -343,7 +343,7 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
         .astype(bool)
     table["satisfaction_suppressed"] = table["satisfaction_suppressed"].astype("boolean")
     table["satisfaction_low_base"] = table["satisfaction_low_base"].astype("boolean")
-    table["satisfaction_base_note"] = table["satisfaction_base_note"].fillna("")
+    table["satisfaction_base_note"] = table["satisfaction_base_note"].astype(object).fillna("")
     for column in ("n_unweighted", "key_pi_consecutive_red", "comments", "comment_base"):
         table[column] = table[column].astype("Int64")
     return table

@@ -143,7 +143,7 @@ def _trend_panel(axes, series: pd.DataFrame, *, year_to_date: bool = False) -> N
         rag = series.loc[recorded, "rag"].fillna("n/a")
         axes.scatter(x[recorded], value[recorded], s=30, zorder=3, gid="rag-points",
                      c=[RAG_COLOURS[r] for r in rag], edgecolors=_INK, linewidths=0.8)
-        markers = series.loc[recorded, "rag_marker"].fillna("")
+        markers = series.loc[recorded, "rag_marker"].astype(object).fillna("")
         for xi, yi, r, m in zip(x[recorded], value[recorded], rag, markers):
             if r in _LETTERS:
                 axes.annotate(_LETTERS[r] + ("*" if m else ""), (xi, yi), xytext=(0, 6),

@@ -59,7 +59,7 @@ def _service(ws: Workspace, service_id: str) -> pd.Series:
 def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
     """RAG in words and symbols, with the data-status marker (provisional, restated) beside it."""
     shown = rag.map(RAG_LABELS).fillna(rag)
-    marker = marker.fillna("").astype(str)
+    marker = marker.astype(object).fillna("").astype(str)
     return shown.where(marker == "", shown + " (" + marker + ")")
 
 

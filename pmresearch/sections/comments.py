@@ -45,7 +45,7 @@ def comments_by_source(ws: Workspace, service_id: str, period: str) -> Styler:
     table = coding.comment_counts(ws.comments, service_id, start, end)
     sources = table["source"].iloc[:-1]  # the last row is "All sources"
     roles = source_roles(sources, ws.parameters.settings)
-    table["role"] = roles.map(ROLE_LABELS).reindex(table.index).fillna("")
+    table["role"] = roles.map(ROLE_LABELS).reindex(table.index).astype(object).fillna("")
     table["source"] = sources.map(_tidy_source).reindex(table.index).fillna(table["source"])
     return styled_table(table, {"source": "Source", "role": "Counted as", "comments": "Comments",
                                 "pct_of_comments": "% of comments"},
