@@ -17,7 +17,8 @@ BUNDLED = [
     "pmresearch/_bundled/parameters/codeframe.yaml",
     "pmresearch/_bundled/parameters/lexicon.csv",
     "pmresearch/_bundled/parameters/sentiment.yaml",
-    "pmresearch/_bundled/parameters/services/street_cleansing.yaml",
+    "pmresearch/demo/ashbrook/parameters/codeframe.yaml",
+    "pmresearch/demo/ashbrook/parameters/services/street_cleansing.yaml",
     "pmresearch/_bundled/notebooks/evidence_pack.ipynb",
 ]
 
