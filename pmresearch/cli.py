@@ -179,6 +179,7 @@ def _code(args: argparse.Namespace) -> int:
 
 
 def _evidence(args: argparse.Namespace) -> int:
+    from ._csv import write_csv
     from .evidence import findings_for
     from .linkage import evidence_table
     from .performance import assess_indicators
@@ -192,11 +193,10 @@ def _evidence(args: argparse.Namespace) -> int:
               "evidence_table.csv": evidence_table(ws)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        table.to_csv(args.out / name, index=False, lineterminator="\n", float_format="%.10g")
+        write_csv(table, args.out / name, float_format="%.10g")
     findings = findings_for(ws, period)
     write_findings(findings, args.out / "findings.csv")
-    improvement_actions(findings).to_csv(args.out / "improvement_actions.csv", index=False,
-                                         lineterminator="\n")
+    write_csv(improvement_actions(findings), args.out / "improvement_actions.csv")
     counts = findings["severity"].value_counts()
     print(f"{period}: {len(findings):,} findings ("
           + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if s in counts)

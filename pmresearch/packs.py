@@ -37,6 +37,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import PackError
+from ._csv import write_csv
 from .rules import improvement_actions, write_findings
 from .sections import RAG_LABELS, SEVERITY_LABELS
 from ._resources import bundled_path
@@ -335,8 +336,7 @@ def execute_pack(job: PackJob) -> PackResult:
                                                     encoding="utf-8")
         if job.findings is not None:
             write_findings(job.findings, staging / "findings.csv")
-            improvement_actions(job.findings).to_csv(staging / "improvement_actions.csv",
-                                                     index=False, lineterminator="\n")
+            write_csv(improvement_actions(job.findings), staging / "improvement_actions.csv")
         note = _print_pack(job, staging) if job.chromium else ""
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         _swap_into_place(staging, target)

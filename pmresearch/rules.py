@@ -65,6 +65,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._csv import write_csv
 from ._periods import parse_period, shift_period
 from ._rule_check import Issue, did_you_mean, quoted, read_rules
 from ._rule_eval import SubjectEvidence, param_groups, resolve, truth
@@ -536,14 +537,14 @@ def _shown(value: object, params: Mapping, settings: Mapping | None) -> str:
 def write_findings(findings: pd.DataFrame, path: str | Path) -> Path:
     """Write findings as UTF-8 CSV, byte-identical for identical findings.
 
-    Columns are :data:`FINDINGS_COLUMNS` in that order, lines end in ``\\n``.
+    Columns are :data:`FINDINGS_COLUMNS` in that order, lines end in ``\\n``; text a
+    spreadsheet would read as a formula is neutralised (:func:`pmresearch._csv.write_csv`).
     """
     absent = [c for c in FINDINGS_COLUMNS if c not in findings.columns]
     if absent:
         raise ValueError(f"findings lack column {absent[0]!r}; pass the result of evaluate()")
     path = Path(path)
-    findings[FINDINGS_COLUMNS].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
+    return write_csv(findings[FINDINGS_COLUMNS], path)
 
 
 def improvement_actions(findings: pd.DataFrame) -> pd.DataFrame:

@@ -628,13 +628,15 @@ class SurveyWeights:
         """Write ``weights.csv``, ``weighting_diagnostics.csv`` and ``weighting_margins.csv``."""
         from pathlib import Path
 
+        from ._csv import write_csv
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for name, table in (("weights.csv", self.weights),
                             ("weighting_diagnostics.csv", self.diagnostics),
                             ("weighting_margins.csv", self.margins)):
-            table.to_csv(folder / name, index=False, lineterminator="\n", float_format="%.12g")
+            write_csv(table, folder / name, float_format="%.12g")
             written.append(folder / name)
         return written
 

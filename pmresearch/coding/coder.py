@@ -199,7 +199,13 @@ class CodedComments:
     untrained_reason: str = ""
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write the tables as CSV (and the model with joblib) into ``folder``."""
+        """Write the tables as CSV (and the model with joblib) into ``folder``.
+
+        Text a spreadsheet would read as a formula (a comment starting ``=``) is written with a
+        ``'`` in front (:func:`pmresearch._csv.write_csv`); the workbench removes it on reading
+        a filled-in review queue back.
+        """
+        from .._csv import write_csv
         from .classifier import save_model
 
         folder = Path(folder)
@@ -211,7 +217,7 @@ class CodedComments:
                             ("redaction", self.redaction.rename_axis("kind")
                              .reset_index(name="replaced"))):
             path = folder / f"{name}.csv"
-            table.to_csv(path, index=False, lineterminator="\n")
+            write_csv(table, path)
             written[name] = path
         if self.model is not None:
             written["model"] = save_model(self.model, folder / "sentiment_model.joblib")

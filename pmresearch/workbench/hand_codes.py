@@ -3,20 +3,23 @@
 :func:`save_hand_codes` is the one workbench function that changes files: it adds an analyst's
 codes to a workspace's ``hand_coded.csv`` without losing or duplicating the rows already there,
 and never writes into the demo shipped with the package.
+
+pmresearch writes text a spreadsheet would read as a formula (a comment starting ``=``) with a
+``'`` in front (:mod:`pmresearch._csv`); every file read here, a filled-in review queue or
+coding sheet and ``hand_coded.csv`` itself, has that ``'`` removed again
+(:func:`pmresearch._csv.restore_text` states the rule), so a round trip loses nothing.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .._csv import restore_cells, write_csv
 from ..errors import PmresearchError, Problem
 from ..workspace import DEMO_WORKSPACE, Workspace, find_table, read_table
 
@@ -111,8 +114,9 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def codes_to_save(codes: pd.DataFrame | str | Path) -> pd.DataFrame:
     """The rows of a sheet (or a filled-in CSV/XLSX of one) that carry a sentiment or themes:
-    what :func:`save_hand_codes` would save, every cell as text."""
-    frame = read_table(Path(codes)) if isinstance(codes, (str, Path)) else codes
+    what :func:`save_hand_codes` would save, every cell as text. A file is read with the
+    ``'`` pmresearch puts before formula-like text removed."""
+    frame = restore_cells(read_table(Path(codes))) if isinstance(codes, (str, Path)) else codes
     _require_columns(frame.columns, "the codes to save", "Give the columns {columns}.",
                      "hand_coded.csv")
     frame = _as_text(frame)
@@ -179,6 +183,7 @@ def _read_existing(path: Path) -> tuple[pd.DataFrame, str, str]:
     newline = "\r\n" if b"\r\n" in raw else "\n"
     frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding=encoding,
                         skip_blank_lines=False)
+    frame = restore_cells(frame)
     frame.index = pd.RangeIndex(2, 2 + len(frame))  # header = spreadsheet row 1
     return frame[(frame != "").any(axis=1)], encoding, newline
 
@@ -286,25 +291,13 @@ def save_hand_codes(ws: Workspace, codes: pd.DataFrame | str | Path, *, replace:
 
 def _write_atomically(path: Path, table: pd.DataFrame, encoding: str, newline: str) -> None:
     try:
-        data = table.to_csv(index=False, lineterminator=newline).encode(encoding)
+        write_csv(table, path, encoding=encoding, lineterminator=newline, atomic=True)
     except UnicodeEncodeError as error:
         character = error.object[error.start:error.end]
         raise HandCodesError([Problem(path.name, f"the codes hold {character!r}, which this "
                                       "Windows-1252 file cannot store",
                                       "Save hand_coded.csv as CSV UTF-8 and save again.")],
                              path.name) from None
-    handle, staging = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            shutil.copymode(path, staging)  # mkstemp makes the file private (0600)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
 
 
 def read_hand_codes(ws: Workspace) -> pd.DataFrame:
@@ -312,7 +305,7 @@ def read_hand_codes(ws: Workspace) -> pd.DataFrame:
     path = find_table(ws.path, "hand_coded")
     if path is None:
         return pd.DataFrame(columns=HAND_CODED_COLUMNS, dtype=str).rename_axis("row")
-    frame = read_table(path)
+    frame = restore_cells(read_table(path))
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
     return frame
 
