@@ -23,7 +23,15 @@ from matplotlib.figure import Figure
 
 from .plots import figure_png
 
-__all__ = ["REPORT_CSS", "chart", "contents", "pack_document", "provenance_footer"]
+__all__ = ["CONTENT_SECURITY_POLICY", "REPORT_CSS", "chart", "contents", "pack_document",
+           "provenance_footer"]
+
+#: What the pack's browser may load or run: no script at all (residents' comments and other
+#: workspace text are escaped, and this stops anything that slipped through from running),
+#: only the inline styles and the charts' data-URI images the page carries, nothing from the
+#: network, no forms and no <base> rewriting its links.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           "font-src data:; base-uri 'none'; form-action 'none'")
 
 #: The report's style: plain, high-contrast (body text #111 on white, 18.9:1), readable printed.
 REPORT_CSS = """
@@ -117,15 +125,18 @@ def pack_document(fragment: str, *, title: str, provenance: dict) -> str:
     Returns
     -------
     str
-        A complete ``<!DOCTYPE html>`` document with no external resources.
+        A complete ``<!DOCTYPE html>`` document with no external resources, whose
+        :data:`CONTENT_SECURITY_POLICY` forbids scripts.
 
     Examples
     --------
     >>> page = pack_document('<div class="cell"><h1 id="t">T</h1></div>'
     ...                      '<div class="cell"><h2 id="1.-A">1. A<a class="anchor-link" '
     ...                      'href="#1.-A">¶</a></h2></div>', title="T", provenance={})
-    >>> page.startswith("<!DOCTYPE html>"), "http" in page, page.index("Contents") > page.index(">T<")
+    >>> page.startswith("<!DOCTYPE html>"), "://" in page, page.index("Contents") > page.index(">T<")
     (True, False, True)
+    >>> f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">' in page
+    True
     """
     # The contents go after the title block: the first cell.
     cells = fragment.split('<div class="cell', 2)
@@ -134,7 +145,9 @@ def pack_document(fragment: str, *, title: str, provenance: dict) -> str:
                     + '<div class="cell' + cells[2])
     else:
         fragment = contents(fragment) + fragment
+    # The policy comes first in <head>: it governs only what the page loads after it.
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n"
             f"<main>\n{fragment}\n</main>\n{provenance_footer(provenance)}\n</body>\n</html>\n")

@@ -5,6 +5,8 @@ or suppressed base."""
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -34,18 +36,54 @@ def service_settings(ws: Workspace, service_id: str) -> dict:
     return {"pi_history_quarters": 8, **ws.parameters.services.get(service_id, {})}
 
 
+# Every ASCII punctuation mark Markdown could read as formatting, a link or an autolink (CommonMark
+# lets each be escaped with a backslash), except the five html.escape turns into entities.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!#$%()*+,\-./:;=?@\[\\\]^_`{|}~])")
+
+
+def _md(value: object) -> str:
+    r"""Workspace text (a service or ward name, a theme, a quote, a PI's commentary) for
+    interpolating into a section's Markdown: shown as written, never read as HTML or Markdown.
+
+    nbconvert passes raw HTML in Markdown through to the pack, so a resident's ``<img
+    onerror=…>`` would run in the reader's browser, and ``*``, ``_`` or ``[…](…)`` would
+    format the text. Whitespace runs (line breaks too) become one space, so the text stays
+    on its line (a quote in its blockquote). Every piece of workspace text placed in a
+    section's Markdown goes through here; tables escape theirs in :func:`styled_table`.
+
+    Examples
+    --------
+    >>> print(_md("Bins <b>never</b> *emptied*\n[see](http://x)"))
+    Bins &lt;b&gt;never&lt;\/b&gt; \*emptied\* \[see\]\(http\:\/\/x\)
+    """
+    return html.escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split())))
+
+
 def styled_table(frame: pd.DataFrame, labels: dict[str, str],
                  formats: dict[str, str] | None = None, caption: str = "") -> Styler:
     """``frame``'s ``labels`` columns, renamed and formatted for reading, without row numbers.
 
-    Missing values show as an en dash. The table's HTML id is derived from its content, so the
-    same table renders to the same HTML every time (notebook regression checks rely on it).
+    Missing values show as an en dash. Cell text, column labels and the caption are
+    HTML-escaped: a cell holding ``<b>`` shows it as written. The table's HTML id is derived
+    from its content, so the same table renders to the same HTML every time (notebook
+    regression checks rely on it).
+
+    Examples
+    --------
+    >>> table = styled_table(pd.DataFrame({"ward": ["<b>Hill</b>"]}), {"ward": "Ward"},
+    ...                      caption="Wards & <i>areas</i>").to_html()
+    >>> "&lt;b&gt;Hill&lt;/b&gt;" in table, "Wards &amp; &lt;i&gt;areas&lt;/i&gt;" in table
+    (True, True)
+    >>> "<b>" in table or "<i>" in table
+    False
     """
     shown = frame[list(labels)].rename(columns=labels)
     formats = {labels[column]: spec for column, spec in (formats or {}).items()}
     digest = hashlib.sha256(shown.to_csv().encode("utf-8")).hexdigest()[:10]
-    styler = shown.style.format(formats, na_rep="–").hide(axis="index").set_uuid(digest)
-    return styler.set_caption(caption) if caption else styler
+    # pandas' Styler writes cell text and its caption into the HTML as they are.
+    styler = (shown.style.format(formats, na_rep="–", escape="html")
+              .format_index(escape="html", axis=1).hide(axis="index").set_uuid(digest))
+    return styler.set_caption(html.escape(caption)) if caption else styler
 
 
 def _service(ws: Workspace, service_id: str) -> pd.Series:

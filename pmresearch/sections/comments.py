@@ -16,7 +16,7 @@ from pandas.io.formats.style import Styler
 from .. import coding, linkage
 from ..sources import ROLE_LABELS, source_roles
 from ..workspace import Workspace
-from ._common import _theme_names, styled_table
+from ._common import _md, _theme_names, styled_table
 
 __all__ = ["coding_reliability", "comments_by_source", "complaints_and_compliments",
            "theme_table", "top_issues"]
@@ -99,7 +99,7 @@ def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
                      "The most raised themes are quoted instead, in their commonest tone.")
         top = table.head(3)
     for row in top.itertuples(index=False):
-        lines.append(f"\n**{row.label}** ({row.code}): raised in {row.comments:,} comments "
+        lines.append(f"\n**{_md(row.label)}** ({_md(row.code)}): raised in {row.comments:,} comments "
                      f"({row.pct_of_comments:.0f}%), {row.pct_negative:.0f}% of mentions "
                      "negative.\n")
         tone = "negative" if row.top_issue else \
@@ -108,7 +108,7 @@ def top_issues(ws: Workspace, service_id: str, period: str) -> Markdown:
         for quote in picked.itertuples(index=False):
             campaign = (f" *(one of {quote.group_size} near-identical responses)*"
                         if quote.group_size > 1 else "")
-            lines.append(f"> “{quote.quote}”{campaign}\n")
+            lines.append(f"> “{_md(quote.quote)}”{campaign}\n")
         if picked.empty:
             lines.append("> *(no comment on this theme can be quoted safely)*\n")
     return Markdown("\n".join(lines))

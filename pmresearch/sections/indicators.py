@@ -12,8 +12,8 @@ from pandas.io.formats.style import Styler
 from .. import evidence, linkage, performance, plots, report
 from .._periods import shift_period
 from ..workspace import Workspace
-from ._common import (QUARTILE_LABELS, _direction, _question_of, _with_marker, service_settings,
-                      styled_table)
+from ._common import (QUARTILE_LABELS, _direction, _md, _question_of, _with_marker,
+                      service_settings, styled_table)
 
 __all__ = ["benchmark_position", "cost_and_value", "indicator_table", "indicator_trends",
            "ward_linkage", "ward_scatter"]
@@ -166,7 +166,7 @@ def ward_scatter(ws: Workspace, service_id: str, period: str) -> HTML | Markdown
     figures behind the chart."""
     wards = linkage.ward_points(ws, service_id, period)
     if wards.attrs["status"] != "ok" or wards.empty:
-        return Markdown(f"_No ward chart: {wards.attrs['status']}._")
+        return Markdown(f"_No ward chart: {_md(wards.attrs['status'])}._")
     pi = ws.indicators.set_index("pi_id").loc[wards.attrs["pi_id"]]
     question = _question_of(ws, pd.Series([wards.attrs["survey_item"]])).iloc[0]
     figure = plots.ward_scatter(wards, pi_label=f"{pi['name']} ({pi['unit']}), "

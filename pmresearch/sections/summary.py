@@ -12,7 +12,8 @@ from pandas.io.formats.style import Styler
 from .. import __version__, evidence, linkage, rules
 from ..workspace import Workspace
 from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _base_note, _direction,
-                      _service, _theme_names, _with_marker, service_settings, styled_table)
+                      _md, _service, _theme_names, _with_marker, service_settings,
+                      styled_table)
 
 __all__ = ["findings_and_actions", "header", "improvement_plan", "residents_and_performance",
            "service_summary"]
@@ -22,12 +23,14 @@ def header(ws: Workspace, service_id: str, period: str) -> Markdown:
     """Title block: council, service, directorate, period and the pack's provenance."""
     service = _service(ws, service_id)
     title = service_settings(ws, service_id).get("title", service["service_name"])
+    # The identifiers are shown as code in raw <code> tags: backslash escapes do not work
+    # inside a Markdown code span.
     return Markdown(
-        f"# {title}: evidence pack, {period}\n\n"
-        f"**{ws.council['name']}** · {service['directorate']} directorate · "
-        f"service `{service_id}`\n\n"
+        f"# {_md(title)}: evidence pack, {_md(period)}\n\n"
+        f"**{_md(ws.council['name'])}** · {_md(service['directorate'])} directorate · "
+        f"service <code>{_md(service_id)}</code>\n\n"
         f"Generated {dt.date.today().isoformat()} by pmresearch {__version__} from the "
-        f"workspace `{ws.path.name}`."
+        f"workspace <code>{_md(ws.path.name)}</code>."
     )
 
 
@@ -57,26 +60,27 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
         else:
             short = DIRECTION_LABELS.get(row.key_pi_dot_short, row.key_pi_dot_short)
             direction = f"{short} on the previous quarter, {long} on a year before."
-        lines.append(f"- **Key PI** {row.key_pi} ({row.key_pi_name}): {value}{target} in "
-                     f"{row.key_pi_period}, **{rag}**; {direction}")
+        lines.append(f"- **Key PI** {_md(row.key_pi)} ({_md(row.key_pi_name)}): {value}{target} "
+                     f"in {_md(row.key_pi_period)}, **{rag}**; {direction}")
     else:
         lines.append("- **Key PI**: none named in `services.csv`.")
     if pd.notna(row.pct_satisfied):
         change = "" if pd.isna(row.change_points) else \
-            f"; {row.change_points:+.1f} points since {row.previous_wave} ({row.change_verdict})"
+            f"; {row.change_points:+.1f} points since {_md(row.previous_wave)} " \
+            f"({row.change_verdict})"
         base = f"base {row.n_unweighted:,.0f}" + (f", **{note}**" if note else "")
         lines.append(f"- **Residents**: {row.pct_satisfied:.0f}% satisfied (95% CI "
                      f"{row.ci_low:.0f}–{row.ci_high:.0f}%, {base}) in the "
-                     f"{row.wave} survey{change}.")
+                     f"{_md(row.wave)} survey{change}.")
     elif note:
         lines.append(f"- **Residents**: **{note}** (base {row.n_unweighted:,.0f}) in the "
-                     f"{row.wave} survey, so no estimate is shown.")
+                     f"{_md(row.wave)} survey, so no estimate is shown.")
     elif isinstance(row.survey_item, str):
         lines.append("- **Residents**: no survey wave had ended by the end of this quarter.")
     else:
         lines.append("- **Residents**: the resident survey has no question about this service.")
     codes = row.top_issues.split(";") if isinstance(row.top_issues, str) and row.top_issues else []
-    issues = "; ".join(_theme_names(ws, codes)) or "none"
+    issues = "; ".join(_md(name) for name in _theme_names(ws, codes)) or "none"
     lines.append(f"- **Comments**: {row.comments:,.0f} received in the four quarters to "
                  f"{period} ({row.comment_base:,.0f} counting each campaign once); top issues: "
                  f"{issues}.")
@@ -88,8 +92,8 @@ def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler 
     each with its recommended action, owner and the evidence that made it fire."""
     found = evidence.findings_for(ws, period, services=[service_id])
     if found.empty:
-        return Markdown(f"_No rule fired for this service in {period}: nothing in the evidence "
-                        "below met a rule's condition._")
+        return Markdown(f"_No rule fired for this service in {_md(period)}: nothing in the "
+                        "evidence below met a rule's condition._")
     found = found.assign(severity=found["severity"].map(SEVERITY_LABELS),
                          why=found["condition"] + " (" + found["evidence"] + ")")
     counts = found["severity"].value_counts()
