@@ -42,6 +42,16 @@ def _formula_like(text: str) -> bool:
     return text.startswith(_FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(text) is None
 
 
+def _needs_quote(text: str) -> bool:
+    """Formula-like once any quotes already in front are set aside (``'=x`` gets one more)."""
+    return _formula_like(text.lstrip("'"))
+
+
+def _quoted(text: str) -> bool:
+    """Text :func:`neutralise_text` put a quote in front of."""
+    return text.startswith("'") and _needs_quote(text)
+
+
 def neutralise_text(text: str) -> str:
     """``text`` as :func:`write_csv` writes it: with a ``'`` in front if a spreadsheet would
     read it as a formula.
@@ -51,7 +61,7 @@ def neutralise_text(text: str) -> str:
     >>> [neutralise_text(t) for t in ["=1+1", "-2+3", "-3.5", "'=x", "'hello", "fine"]]
     ["'=1+1", "'-2+3", '-3.5', "''=x", "'hello", 'fine']
     """
-    return "'" + text if _formula_like(text.lstrip("'")) else text
+    return "'" + text if _needs_quote(text) else text
 
 
 def restore_text(text: str) -> str:
@@ -62,7 +72,7 @@ def restore_text(text: str) -> str:
     >>> [restore_text(t) for t in ["'=1+1", "''=x", "'hello", "'-3.5", "=typed"]]
     ['=1+1', "'=x", "'hello", "'-3.5", '=typed']
     """
-    return text[1:] if text.startswith("'") and _formula_like(text.lstrip("'")) else text
+    return text[1:] if _quoted(text) else text
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -94,14 +104,13 @@ def _map_text(frame: pd.DataFrame, change, changed) -> pd.DataFrame:
 def restore_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A table read back from a CSV pmresearch wrote (or that sheet filled in and saved from a
     spreadsheet), with :func:`restore_text` applied to every text cell and column name."""
-    return _map_text(frame, restore_text,
-                     lambda t: t.startswith("'") and _formula_like(t.lstrip("'")))
+    return _map_text(frame, restore_text, _quoted)
 
 
 def csv_text(frame: pd.DataFrame, *, lineterminator: str = "\n",
              float_format: str | None = None) -> str:
     """``frame`` as CSV text (no index), formula-like text neutralised (module docstring)."""
-    safe = _map_text(frame, lambda t: "'" + t, lambda t: _formula_like(t.lstrip("'")))
+    safe = _map_text(frame, neutralise_text, _needs_quote)
     return safe.to_csv(index=False, lineterminator=lineterminator, float_format=float_format)
 
 

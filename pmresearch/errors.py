@@ -36,10 +36,10 @@ class Problem:
 
     Examples
     --------
-    >>> p = Problem("wards.csv", "duplicate ward_code 'AB01'", "Give each ward one row.",
+    >>> p = Problem("wards.csv", "duplicate ward_code 'E05000650'", "Give each ward one row.",
     ...             column="ward_code", rows=(3, 7))
     >>> print(p)
-    wards.csv, column 'ward_code', rows 3, 7: duplicate ward_code 'AB01'. Give each ward one row.
+    wards.csv, column 'ward_code', rows 3, 7: duplicate ward_code 'E05000650'. Give each ward one row.
     """
 
     file: str

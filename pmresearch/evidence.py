@@ -50,7 +50,8 @@ EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
     "service": {
         "service_name": _T, "key_pi": _T, "key_pi_name": _T, "key_pi_period": _T,
         "key_pi_value": _N, "key_pi_target": _N, "key_pi_rag": _T, "key_pi_rag_marker": _T,
-        "key_pi_dot_short": _T, "key_pi_dot_short_basis": _T, "key_pi_dot_long": _T, "key_pi_consecutive_red": _N,
+        "key_pi_dot_short": _T, "key_pi_dot_short_basis": _T, "key_pi_dot_long": _T,
+        "key_pi_consecutive_red": _N,
         "key_pi_trend": _T, "key_pi_trend_p": _N, "key_pi_benchmark_quartile": _N,
         "key_pi_commentary": _T, "survey_item": _T, "wave": _T, "pct_satisfied": _N,
         "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "pct_dont_know": _N,
@@ -309,13 +310,9 @@ def _base_notes(ws: Workspace, found: pd.DataFrame, gathered: dict) -> pd.Series
         if mine.empty:
             continue
         table = gathered[kind]
-        # An estimator's own flags judge both bases of a comparison; else judge the base.
-        own = [c for c in ("low_base", "suppressed") if c in table]
-        subject = mine[keys].merge(table[keys + ["n_unweighted", *own]], on=keys, how="left")
-        flags = (subject[own].fillna(False).astype(bool) if len(own) == 2
-                 else linkage.base_flags(subject["n_unweighted"], suppression))
-        note = linkage.base_note(flags["low_base"], flags["suppressed"], suppression)
-        note = pd.Series(np.asarray(note, dtype=object), index=mine.index)
+        flags = [c for c in ("n_unweighted", "low_base", "suppressed") if c in table]
+        subject = mine[keys].merge(table[keys + flags], on=keys, how="left")
+        note = linkage.estimate_base_notes(subject, suppression).set_axis(mine.index)
         if kind == "service":
             named = mine["evidence"].fillna("").str.split("; ").map(
                 lambda parts: {part.split(" = ")[0] for part in parts})

@@ -39,6 +39,7 @@ from .workspace import Workspace
 
 __all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "SUPPRESSED", "WARD_CORRELATION_COLUMNS",
            "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note", "change_verdict",
+           "estimate_base_notes",
            "comment_window", "evidence_table", "headline_item", "linked_wave", "quarters",
            "satisfaction_by_wave",
            "suppression_options", "ward_correlation", "ward_pi_values", "ward_points",
@@ -151,6 +152,26 @@ def base_flags(n_unweighted, suppression: dict) -> pd.DataFrame:
     low = known & ~suppressed & (n < suppression["low_base"])
     return pd.DataFrame({"low_base": low.fillna(False).astype(bool),
                          "suppressed": suppressed.fillna(False).astype(bool)})
+
+
+def estimate_base_notes(table: pd.DataFrame, suppression: dict) -> pd.Series:
+    """:func:`base_note` of each estimate in ``table``, indexed like it.
+
+    The estimators' own ``low_base`` and ``suppressed`` columns are used where ``table`` has
+    both (a comparison judges both of its bases); otherwise the flags are judged from
+    ``n_unweighted`` (:func:`base_flags`).
+
+    Examples
+    --------
+    >>> estimate_base_notes(pd.DataFrame({"n_unweighted": [60, 120]}),
+    ...                     {"min_base": 50, "low_base": 100}).tolist()
+    ['low base: fewer than 100 answers, treat with caution', '']
+    """
+    if {"low_base", "suppressed"} <= set(table.columns):
+        flags = table[["low_base", "suppressed"]]
+    else:
+        flags = base_flags(table["n_unweighted"], suppression).set_axis(table.index)
+    return base_note(flags["low_base"], flags["suppressed"], suppression)
 
 
 def base_note(low_base, suppressed, suppression: dict) -> pd.Series:
@@ -365,7 +386,8 @@ def _key_pi_columns(key_rows: pd.DataFrame, period: str) -> dict:
     return {"key_pi_period": at.name, "key_pi_value": at["value"],
             "key_pi_target": at["target"], "key_pi_rag": at["rag"],
             "key_pi_rag_marker": at["rag_marker"], "key_pi_dot_short": at["dot_short"],
-            "key_pi_dot_short_basis": at["dot_short_basis"], "key_pi_dot_long": at["dot_long"], "key_pi_consecutive_red": at["consecutive_red"],
+            "key_pi_dot_short_basis": at["dot_short_basis"], "key_pi_dot_long": at["dot_long"],
+            "key_pi_consecutive_red": at["consecutive_red"],
             "key_pi_trend": at["trend"], "key_pi_trend_p": at["trend_p"],
             "key_pi_benchmark_quartile": at["benchmark_quartile"],
             "key_pi_commentary": at.get("commentary", "")}

@@ -33,8 +33,8 @@ from ._consistency import check_links, check_parameter_links, item_scales, typed
 from ._periods import parse_period, period_end, period_slug
 from .demo import DEMO_WORKSPACE
 from .errors import Problem, WorkspaceError
-from .parameters import (Parameters, _display, _read_parameters, _read_yaml,
-                         default_parameters_dir, load_parameters)
+from .parameters import (Parameters, _read_parameters, _read_yaml, default_parameters_dir,
+                         load_parameters)
 
 __all__ = [
     "DEMO_WORKSPACE",
@@ -215,7 +215,6 @@ class Workspace:
             f"  {len(self.comments):,} comments ({coded})",
         ])
 
-
     def filled(self, table: str, column: str) -> bool:
         """True if ``table`` has ``column`` with a value in at least one row (an optional column
         the council left out is present but blank).
@@ -242,13 +241,13 @@ class Workspace:
         Parameters from the defaults (...): lexicon.csv, rules.yaml, sentiment.yaml
         """
         own = self.path / "parameters"
-        lines = []
-        for label, folder in (("the workspace", own), ("the defaults", self.parameters.directory)):
-            names = [name.removeprefix("parameters/") for name, path in self.files.items()
-                     if name.startswith("parameters/") and path.parent.is_relative_to(folder)
-                     and (folder == own or not path.is_relative_to(own))]
-            if names:
-                lines.append(f"Parameters from {label} ({folder}): {', '.join(names)}")
+        origins = {"the workspace": (own, []), "the defaults": (self.parameters.directory, [])}
+        for name, path in self.files.items():
+            if name.startswith("parameters/"):
+                origin = "the workspace" if path.is_relative_to(own) else "the defaults"
+                origins[origin][1].append(name.removeprefix("parameters/"))
+        lines = [f"Parameters from {label} ({folder}): {', '.join(names)}"
+                 for label, (folder, names) in origins.items() if names]
         defaults = [s for s in self.services["service_id"] if s not in self.parameters.services]
         if defaults:
             lines.append(f"Services with no parameters/services/<id>.yaml (default pack settings): "

@@ -34,8 +34,8 @@ __all__ = ["CODED_COLUMNS", "THEME_SUMMARY_COLUMNS", "CodedComments", "code_by_r
 
 CODED_COLUMNS = ["comment_id", "service_id", "source", "date", "ward_code", "text",
                  "personal_data_found", "redaction_uncertain", "sentiment", "sentiment_source",
-                 "confidence", "needs_review", "rule_sentiment", "rule_score", "themes", "theme_sentiments",
-                 "group", "group_size", "why"]
+                 "confidence", "needs_review", "rule_sentiment", "rule_score", "themes",
+                 "theme_sentiments", "group", "group_size", "why"]
 
 
 def _theme_sentiments(scores, mentions: pd.DataFrame, themes: pd.Series, codes: list[str],

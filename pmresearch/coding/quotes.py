@@ -102,8 +102,8 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
         One row per comment: ``comment_id``, ``service_id``, ``text`` (redacted), ``group``
         and ``group_size`` (campaign groups) and ``personal_data_found`` (count); optionally
         ``redaction_uncertain`` (bool, from :attr:`Redaction.uncertain
-        <pmresearch.coding.redact.Redaction>`). The redacted texts are checked for a possible
-        name left in whether or not that column is given.
+        <pmresearch.coding.redact.Redaction>`). Without that column the redacted texts are
+        checked for a possible name left in here.
     mentions : DataFrame
         One row per comment × theme: ``comment_id``, ``code``, ``sentiment`` (of the theme).
     matcher : ThemeMatcher
@@ -140,9 +140,10 @@ def select_quotes(comments: pd.DataFrame, mentions: pd.DataFrame, matcher, *,
     candidates = mentions[["comment_id", "code", "sentiment"]].merge(
         comments[needed + extra], on="comment_id", how="inner", validate="many_to_one")
     safe = (candidates["personal_data_found"] == 0) & candidates["text"].notna()
-    if extra:
+    if extra:  # the redaction already judged these texts
         safe &= ~candidates["redaction_uncertain"].fillna(True).astype(bool)
-    safe[safe] = ~possible_names_left(candidates.loc[safe, "text"].astype(str)).to_numpy()
+    else:
+        safe[safe] = ~possible_names_left(candidates.loc[safe, "text"].astype(str)).to_numpy()
     candidates = candidates[safe].reset_index(drop=True)
     if candidates.empty or per_theme == 0:
         return pd.DataFrame(columns=QUOTE_COLUMNS)

@@ -104,18 +104,9 @@ def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
 def _base_note(ws: Workspace, table: pd.DataFrame) -> pd.Series:
     """The base of each estimate in ``table`` in words (:func:`pmresearch.linkage.base_note`):
     "low base …" from ``settings.suppression.min_base`` up to ``low_base``, "suppressed …"
-    below ``min_base``, blank otherwise.
-
-    The estimators' own ``low_base`` and ``suppressed`` columns are used where ``table`` has
-    them (a comparison judges both of its bases); otherwise they are judged from
-    ``n_unweighted``. Every section table showing a survey estimate takes its note from here.
-    """
-    suppression = ws.parameters.settings["suppression"]
-    if {"low_base", "suppressed"} <= set(table.columns):
-        flags = table[["low_base", "suppressed"]]
-    else:
-        flags = linkage.base_flags(table["n_unweighted"], suppression).set_axis(table.index)
-    return linkage.base_note(flags["low_base"], flags["suppressed"], suppression)
+    below ``min_base``, blank otherwise. Every section table showing a survey estimate takes
+    its note from here (:func:`pmresearch.linkage.estimate_base_notes`)."""
+    return linkage.estimate_base_notes(table, ws.parameters.settings["suppression"])
 
 
 def _direction(dot: pd.Series) -> pd.Series:
