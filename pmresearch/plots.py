@@ -1,16 +1,20 @@
 """Charts shared by the evidence packs and the analyst notebooks.
 
 Functions build ``matplotlib.figure.Figure`` objects without touching pyplot's global state, so
-they are safe in worker processes and in notebooks alike.
+they are safe in worker processes and in notebooks alike. Every text they draw comes out as
+written: PI, unit and ward names are workspace text, and matplotlib would otherwise read the
+part between two ``$`` as mathematics (or fail to draw a name like ``Cost $\\per £$``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -30,6 +34,20 @@ _BAND_COLOUR = "#f3c26b"
 _INK = "#1f2a36"
 
 
+def _literal_text(build):
+    """Make every text a chart function creates draw literally, ``$`` and ``\\`` included.
+
+    Text artists read ``text.parse_math`` when they are made, so setting it for the duration of
+    the build covers titles, axis and tick labels, annotations and legends alike, without
+    escaping each string (which would also change what ``get_text`` gives back).
+    """
+    @functools.wraps(build)
+    def literal(*args, **kwargs) -> Figure:
+        with rc_context({"text.parse_math": False, "text.usetex": False}):
+            return build(*args, **kwargs)
+    return literal
+
+
 def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
     """Render a figure to PNG bytes with the Agg canvas (no pyplot, no GUI backend).
 
@@ -43,6 +61,7 @@ def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+@_literal_text
 def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str, period: str,
               *, quarters: int = 8, settings: dict | None = None) -> Figure:
     """Small multiples of each PI of a service against its target over recent quarters.
@@ -171,6 +190,7 @@ def _trend_legend() -> list:
 _QUARTILE_NAMES = {1: "top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "bottom quartile"}
 
 
+@_literal_text
 def benchmark_strip(indicators: pd.DataFrame, pi_values: pd.DataFrame,
                     benchmarks: pd.DataFrame, service_id: str, period: str, *,
                     settings: dict | None = None) -> Figure:
@@ -246,6 +266,7 @@ def _strip(axes, row: pd.Series, polarity: str) -> None:
                                     "better →)", 90, placeholder="…"), fontsize=8.5, loc="left")
 
 
+@_literal_text
 def ward_scatter(wards: pd.DataFrame, *, pi_label: str, item_label: str,
                  labels: pd.Series | None = None) -> Figure:
     """Ward satisfaction against a PI's ward values, with the least-squares line.

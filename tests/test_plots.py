@@ -198,3 +198,53 @@ def test_ward_scatter_draws_every_ward_labelled_and_the_least_squares_line():
     xs, ys = axes.lines[0].get_data()
     assert list(xs) == [3.0, 9.0]
     assert list(ys) == pytest.approx([59 + slope * (3 - 6.25), 59 + slope * (9 - 6.25)])
+
+
+# ---------------------------------------------------------------- workspace text drawn as written
+
+# Two $ would make matplotlib typeset the text between them as mathematics; "\per" between them
+# is not a symbol it knows, so drawing that label would fail.
+DOLLAR_TEXTS = ["Cost per £ $ spent $x", "$x^2$", "Spend $ per head", r"Cost $\per £$"]
+
+
+def _dollar_texts(figure: Figure) -> list:
+    from matplotlib.text import Text
+
+    return [t for t in figure.findobj(Text) if "$" in t.get_text()]
+
+
+def test_dollars_in_pi_names_and_units_are_drawn_as_written():
+    indicators = INDICATORS.assign(name=[DOLLAR_TEXTS[0], DOLLAR_TEXTS[3]],
+                                   unit=[DOLLAR_TEXTS[1], DOLLAR_TEXTS[2]])
+    figure = pi_trends(indicators, VALUES, "s", "2025-26 Q2")
+    assert [(a.get_title(loc="left"), a.get_ylabel()) for a in figure.axes] == [
+        ("L: Cost per £ $ spent $x", "$x^2$"), (r"C: Cost $\per £$", "Spend $ per head")]
+    texts = _dollar_texts(figure)
+    assert len(texts) == 4 and not any(t.get_parse_math() for t in texts)
+    assert figure_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_dollars_in_a_benchmarked_pi_name_are_drawn_as_written():
+    bench = pd.DataFrame({"pi_id": ["L"], "year": ["2024-25"], "comparator_group": ["NN"],
+                          "lower_quartile": [6.5], "median": [7.8], "upper_quartile": [9.6]})
+    indicators = INDICATORS.assign(name=[DOLLAR_TEXTS[3], "Fly-tips"])
+    figure = benchmark_strip(indicators, VALUES, bench, "s", "2025-26 Q2")
+    assert figure.axes[0].get_title(loc="left") == r"L: Cost $\per £$ (2024-25, better →)"
+    texts = _dollar_texts(figure)
+    assert len(texts) == 1 and not texts[0].get_parse_math()
+    assert figure_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_dollars_in_ward_names_and_axis_titles_are_drawn_as_written():
+    from pmresearch.plots import ward_scatter
+
+    wards = pd.DataFrame({"ward_code": ["A", "B", "C", "D"],
+                          "pct_satisfied": [70.0, 64.0, 52.0, 50.0], "value": [3.0, 5.0, 8.0, 9.0]})
+    figure = ward_scatter(wards, pi_label=DOLLAR_TEXTS[0], item_label=DOLLAR_TEXTS[1],
+                          labels=pd.Series(DOLLAR_TEXTS))
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.texts] == DOLLAR_TEXTS
+    assert (axes.get_xlabel(), axes.get_ylabel()) == (DOLLAR_TEXTS[0], DOLLAR_TEXTS[1])
+    texts = _dollar_texts(figure)
+    assert len(texts) == 6 and not any(t.get_parse_math() for t in texts)
+    assert figure_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
