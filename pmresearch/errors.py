@@ -6,7 +6,8 @@
     ├── WorkspaceError    a council workspace or parameter file is invalid (all problems at once)
     ├── WeightingError    raking or trimming cannot meet its margins or bounds
     ├── RuleError         a rule file is malformed or a rule cannot be evaluated
-    └── PackError         an evidence pack could not be produced
+    ├── PackError         an evidence pack could not be produced
+    └── OutputError       an output folder cannot be created or written to
 
 Every message follows one template: where (file, column, rows), what was found, what was
 expected, and how to fix it.
@@ -23,6 +24,7 @@ __all__ = [
     "WeightingError",
     "RuleError",
     "PackError",
+    "OutputError",
 ]
 
 
@@ -40,6 +42,12 @@ class Problem:
     ...             column="ward_code", rows=(3, 7))
     >>> print(p)
     wards.csv, column 'ward_code', rows 3, 7: duplicate ward_code 'E05000650'. Give each ward one row.
+
+    ``line`` is a physical line of a text file, for faults found before a CSV is split into
+    rows (a line and a spreadsheet row differ once a cell holds a line break):
+
+    >>> print(Problem("comments.csv", "a quote is never closed", "Close it.", line=57))
+    comments.csv, line 57: a quote is never closed. Close it.
     """
 
     file: str
@@ -47,9 +55,12 @@ class Problem:
     fix: str = ""
     column: str | None = None
     rows: tuple[int, ...] = field(default_factory=tuple)
+    line: int | None = None
 
     def __str__(self) -> str:
         where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.column:
             where.append(f"column '{self.column}'")
         if self.rows:
@@ -99,4 +110,15 @@ class PackError(PmresearchError):
 
     def __init__(self, message: str, *, service_id: str | None = None):
         self.service_id = service_id
+        super().__init__(message)
+
+
+class OutputError(PmresearchError):
+    """An output folder cannot be created or written to; ``path`` says which.
+
+    Raised before any work starts, so a wrong ``--out`` costs seconds, not a whole run.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None):
+        self.path = path
         super().__init__(message)
