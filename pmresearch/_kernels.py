@@ -11,6 +11,12 @@ touched: only the imports are shared, copy-on-write, as a fork server shares the
 The template is forked before the worker creates any thread or ZeroMQ context, and the
 template itself starts none, so forking it is safe (POSIX only; elsewhere packs start kernels
 the ordinary way).
+
+The template dies with its worker and each kernel with the template
+(:func:`pmresearch._parent_death.die_with_parent`; where that is not available the template
+ends when its request pipe closes and the kernel when ipykernel's parent poller sees the
+template gone). Kernels talk over Unix sockets (IPC transport): nothing listens on a network
+port, and ipykernel has no reason to warn that TCP traffic is unencrypted.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from multiprocessing.util import Finalize
 
 from jupyter_client.manager import KernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+from ._parent_death import die_with_parent
 
 __all__ = ["KernelTemplate", "ForkedProvisioner", "PACK_WARM_UP"]
 
@@ -119,11 +127,12 @@ class KernelTemplate:
         self._numbers = itertools.count()
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
+        worker = os.getpid()
         pid = os.fork()
         if pid == 0:  # the template
             os.close(self._requests)
             os.close(self._replies)
-            _serve(requests_read, replies_write, warm_up)
+            _serve(requests_read, replies_write, warm_up, worker)
         os.close(requests_read)
         os.close(replies_write)
         self.pid = pid
@@ -162,9 +171,14 @@ class KernelTemplate:
             shutil.rmtree(self._sockets, ignore_errors=True)
 
 
-def _become_kernel(app, connection_file: str, cwd: str, lines, replies: int) -> None:
+def _become_kernel(app, connection_file: str, cwd: str, lines, replies: int,
+                   template: int) -> None:
     """In a child of the template: run a kernel until it is shut down, then exit."""
     try:
+        die_with_parent(template)
+        # A session of its own, as jupyter_client gives the kernels it starts: Ctrl-C in the
+        # terminal goes to the batch, which stops the workers, not into the pack's running cell.
+        os.setsid()
         lines.close()
         os.close(replies)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -178,19 +192,22 @@ def _become_kernel(app, connection_file: str, cwd: str, lines, replies: int) -> 
         os._exit(0)
 
 
-def _serve(requests: int, replies: int, warm_up: str) -> None:
-    """The template's life: import, then fork one kernel per request until the pipe closes."""
+def _serve(requests: int, replies: int, warm_up: str, worker: int) -> None:
+    """The template's life: import, then fork one kernel per request until the pipe closes
+    (the worker closes it, or dies)."""
     try:
+        die_with_parent(worker)
         exec(compile(warm_up, "<pmresearch kernel warm-up>", "exec"), {})
         from ipykernel.kernelapp import IPKernelApp
 
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
+        template = os.getpid()
         lines = os.fdopen(requests, "r")
         for line in lines:
             connection_file, cwd = line.rstrip("\n").split("\t")
             pid = os.fork()
             if pid == 0:
-                _become_kernel(IPKernelApp, connection_file, cwd, lines, replies)
+                _become_kernel(IPKernelApp, connection_file, cwd, lines, replies, template)
             os.write(replies, f"{pid}\n".encode())
     except BaseException:
         traceback.print_exc()  # the worker falls back to ordinary kernels; say why

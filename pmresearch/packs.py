@@ -8,12 +8,23 @@ never leaves a half-written pack over a good one. A failing service is recorded 
 notebook kept as ``evidence_pack.failed.ipynb``) and the others finish. ``manifest.json``
 records what each pack was made from, so unchanged packs are skipped unless ``force=True``.
 
+Interruptions and concurrent runs (see :mod:`pmresearch._outputs_lock`):
+
+- each pack is recorded in ``manifest.json`` and ``index.html`` as soon as it is in place,
+  holding the period folder's lock, so a batch stopped or killed part-way leaves a true record
+  of the packs it finished, and two runs into the same outputs both end up in it;
+- workers and kernels die with the batch (:mod:`pmresearch._parent_death`); SIGINT or SIGTERM
+  stop the workers, tidy up and raise :class:`BatchStopped`;
+- a run removes what killed runs left behind (hidden staging folders, temporary files), and
+  remakes an unchanged pack whose files no longer match the SHA-256 in the manifest.
+
 Executors are looked up by name in :data:`EXECUTORS`, as Papermill looks up its engines, so a
 cluster executor can be registered later without touching the job itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -22,15 +33,15 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -38,17 +49,18 @@ import pandas as pd
 from . import __version__
 from .errors import PackError
 from ._csv import write_csv
+from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers
+from ._pack_record import package_versions, rag_summary, read_manifest, record_packs, write_index
+from ._parent_death import die_with_parent, watch_parent
 from .rules import improvement_actions, write_findings
-from .sections import RAG_LABELS, SEVERITY_LABELS
 from ._resources import bundled_path
 from .workspace import Workspace, load_workspace, parse_period, period_slug
 
-__all__ = ["EXECUTORS", "PackJob", "PackResult", "PackRun", "pack_notebook_path", "run_packs"]
+__all__ = ["EXECUTORS", "BatchStopped", "PackJob", "PackResult", "PackRun",
+           "pack_notebook_path", "run_packs"]
 
 PACK_NOTEBOOK = "evidence_pack.ipynb"
 _HIDDEN_IN_PACK = {"hide-in-pack", "injected-parameters"}
-_REPORTED_PACKAGES = ("pandas", "numpy", "scipy", "scikit-learn", "pingouin", "papermill",
-                      "nbconvert", "matplotlib", "ipykernel")
 
 
 def pack_notebook_path() -> Path:
@@ -73,6 +85,12 @@ class PackJob:
     provenance: dict = field(default_factory=dict)
     # Chrome/Chromium binary that prints evidence_pack.pdf; None makes the HTML pack only.
     chromium: str | None = None
+    # The run's token (_outputs_lock.RunClaim), carried by the names of its hidden folders.
+    run_token: str = ""
+    # What the whole run was made from, written at the top of manifest.json.
+    manifest_head: dict = field(default_factory=dict)
+    # Why the pack is being remade, when the person running the batch should know.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,15 +127,86 @@ class PackRun:
             columns=["service_id", "status", "seconds", "message"])
 
 
+class BatchStopped(PackError):
+    """The batch was stopped by SIGINT (Ctrl-C) or SIGTERM before every pack was made.
+
+    The workers and kernels have been stopped and their staging folders removed; the packs that
+    finished are in place and in ``manifest.json`` and ``index.html``, and the others keep
+    their previous version. ``signal_name`` is ``'SIGINT'`` or ``'SIGTERM'``, ``finished`` and
+    ``planned`` count the packs. The command line prints the message and exits with status 2.
+    """
+
+    def __init__(self, signal_name: str, finished: int, planned: int):
+        self.signal_name, self.finished, self.planned = signal_name, finished, planned
+        super().__init__(f"stopped by {signal_name}; {finished} of {planned} pack"
+                         f"{'s' if planned != 1 else ''} finished, the others keep their "
+                         f"previous version")
+
+
+class _Stop(BaseException):
+    """Raised in the batch's main thread by SIGINT or SIGTERM (not an Exception, so no
+    ``except Exception`` on the way swallows it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_stop_the_batch() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into :class:`_Stop` for the ``with`` block (main thread only,
+    where Python delivers signals; a signal the caller ignores stays ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _Stop(signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Let the tidying up after a stop finish even if the signal is sent again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 _kernel_template = None  # this worker process's KernelTemplate, set by _start_worker
 
 
-def _start_worker() -> None:
+def _start_worker(batch_pid: int) -> None:
+    """Set up a worker process: die with the batch, leave signals to it, fork a kernel template."""
     global _kernel_template
+    # Ctrl-C reaches every process of the terminal's group: the batch stops the workers (with
+    # SIGTERM, whose default action a forked worker must get back from the batch's handler),
+    # rather than each worker dying on its own in the middle of a swap.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    armed = die_with_parent(batch_pid)
     if hasattr(os, "fork"):
         from ._kernels import KernelTemplate
 
         _kernel_template = KernelTemplate()
+    if not armed:
+        watch_parent(batch_pid)  # after forking the template, which must start no thread
 
 
 def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
@@ -132,15 +221,38 @@ def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
 
     # fork is cheapest where it exists: the parent has started no threads or kernels yet.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(work, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
-                yield future.result()
+                result = future.result()
             except Exception as error:  # the worker process itself died
-                yield PackResult(job.service_id, "failed", 0.0, f"worker failed: {error!r}")
+                result = PackResult(job.service_id, "failed", 0.0, f"worker failed: {error!r}")
+                _record_alone(job, result)
+            yield result
+    except BaseException:
+        # Stopped (a signal, or the caller closed this generator): end the workers now rather
+        # than wait for their packs; their kernel templates and kernels die with them.
+        _end_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    # The pool has no public way to stop a running task; its worker processes are in _processes.
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 #: Executors by name: each takes (work, jobs, workers) and yields a PackResult per job.
@@ -191,7 +303,8 @@ def run_packs(
     executor : str, default ``'local'``
         Name of an entry in :data:`EXECUTORS`.
     progress : bool, default True
-        Show a progress bar on standard error.
+        Show a progress bar on standard error, after a line saying the evidence is being
+        prepared, and say so there when another run holds the period's lock.
 
     Returns
     -------
@@ -205,6 +318,9 @@ def run_packs(
         The workspace or its parameters are invalid (every problem is listed).
     PackError
         An unknown period format, service or executor was asked for.
+    BatchStopped
+        SIGINT or SIGTERM arrived while the packs were being made (a :class:`PackError`; its
+        message says how many packs finished).
     """
     ws = load_workspace(workspace, parameters_dir=parameters_dir)
     period = period or ws.council["current_period"]
@@ -228,60 +344,128 @@ def run_packs(
     # ws.files is keyed by each input's name in messages: 'wards.csv', 'parameters/rules.yaml' …
     inputs = {name: _sha256(path) for name, path in ws.files.items()}
     inputs[f"notebooks/{notebook_path.name}"] = _sha256(notebook_path)
-    manifest = _read_manifest(period_dir)
-    previous = manifest.get("packs", {})
     chromium, notes = _pdf_printer(pdf)
+    say = functools.partial(print, file=sys.stderr) if progress else (lambda message: None)
+    lock = PeriodLock(period_dir, on_wait=lambda message: say(f"pmresearch packs: {message}"))
+    claim = RunClaim(period_dir)
+    try:
+        with lock.held():
+            repaired = remove_leftovers(period_dir, claim.token)
+            previous = read_manifest(period_dir).get("packs", {})
+        if repaired:
+            notes += (f"Removed what a stopped run left in {period_dir}: {', '.join(repaired)}.",)
+        head = {"council": ws.council["name"], "period": period,
+                "workspace": str(ws.path.resolve()), "versions": package_versions(),
+                "inputs": inputs}
 
-    findings = _findings(ws, period)
-    to_run: list[PackJob] = []
-    results: list[PackResult] = []
-    for service_id in wanted:
-        parameters = {
-            "workspace": str(ws.path.resolve()),
-            "service_id": service_id,
-            "period": period,
-            "parameters_dir": str(ws.parameters.directory.resolve()),
-        }
-        fingerprint = _sha256_text(json.dumps(
-            {"inputs": inputs, "parameters": parameters, "version": __version__}, sort_keys=True))
-        target = period_dir / service_id
-        done = previous.get(service_id, {})
-        if (not force and done.get("status") == "ok" and done.get("fingerprint") == fingerprint
-                and (target / "evidence_pack.html").exists()
-                and (chromium is None or (target / "evidence_pack.pdf").exists())):
-            results.append(PackResult(service_id, "skipped", 0.0, "inputs unchanged (use --force)"))
-            continue
-        mine = None if findings is None else \
-            findings[findings["service_id"] == service_id].reset_index(drop=True)
-        provenance = {"version": __version__, "inputs": inputs,
-                      "parameters": {"service_id": service_id, "period": period,
-                                     "workspace": ws.path.resolve().name,
-                                     "parameters": ws.parameters.directory.resolve().name}}
-        to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
-                              str(target.resolve()), parameters, fingerprint, mine, provenance,
-                              chromium=chromium))
+        planned: list[tuple[str, dict, str, str]] = []  # service, parameters, fingerprint, note
+        results: list[PackResult] = []
+        for service_id in wanted:
+            parameters = {
+                "workspace": str(ws.path.resolve()),
+                "service_id": service_id,
+                "period": period,
+                "parameters_dir": str(ws.parameters.directory.resolve()),
+            }
+            fingerprint = _sha256_text(json.dumps(
+                {"inputs": inputs, "parameters": parameters, "version": __version__},
+                sort_keys=True))
+            reason = _reason_to_make(previous.get(service_id, {}), fingerprint,
+                                     period_dir / service_id, pdf=chromium is not None,
+                                     force=force)
+            if reason is None:
+                results.append(PackResult(service_id, "skipped", 0.0,
+                                          "inputs unchanged (use --force)"))
+            else:
+                planned.append((service_id, parameters, fingerprint, reason))
 
-    if to_run:
-        from tqdm.auto import tqdm
+        if planned:
+            say(f"Preparing evidence for {len(planned)} service{'s' if len(planned) != 1 else ''}"
+                f" (coding comments, judging PIs)…")
+        findings = _findings(ws, period)
+        rag = rag_summary(ws, period) if findings is not None else {}
+        to_run = []
+        for service_id, parameters, fingerprint, reason in planned:
+            mine = None if findings is None else \
+                findings[findings["service_id"] == service_id].reset_index(drop=True)
+            provenance = {"version": __version__, "inputs": inputs,
+                          "parameters": {"service_id": service_id, "period": period,
+                                         "workspace": ws.path.resolve().name,
+                                         "parameters": ws.parameters.directory.resolve().name}}
+            to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
+                                  str((period_dir / service_id).resolve()), parameters,
+                                  fingerprint, mine, provenance, chromium=chromium,
+                                  run_token=claim.token, manifest_head=head, note=reason))
 
-        class _Bar(tqdm):
-            monitor_interval = 0  # no monitor thread: the worker processes are forked after this
+        def write_record() -> None:
+            with lock.held():
+                record_packs(period_dir, head, {}, claim.token)
+                write_index(period_dir, ws, period, findings, rag, claim.token)
 
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
-        bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
-                   file=sys.stderr)
-        for result in EXECUTORS[executor](execute_pack, to_run, workers):
-            results.append(result)
-            bar.set_postfix_str(f"{result.service_id}: {result.status}")
-            bar.update()
-        bar.close()
+        if to_run:
+            results += _make_packs(to_run, executor, jobs, progress, write_record, period_dir,
+                                   claim.token)
+        write_record()
+    finally:
+        claim.release()
 
     order = {service_id: i for i, service_id in enumerate(wanted)}
     results.sort(key=lambda r: order[r.service_id])
-    jobs_by_service = {job.service_id: job for job in to_run}
-    _write_manifest(period_dir, ws, period, inputs, manifest, results, jobs_by_service)
-    _write_index(period_dir, ws, period, findings)
     return PackRun(period, period_dir, tuple(results), notes)
+
+
+def _make_packs(to_run: list[PackJob], executor: str, jobs: int | None, progress: bool,
+                write_record: Callable[[], None], period_dir: Path,
+                token: str) -> list[PackResult]:
+    """Run the jobs on the executor, the progress bar counting; the record is rewritten after
+    each pack. SIGINT or SIGTERM stop the workers, tidy up and raise :class:`BatchStopped`."""
+    from tqdm.auto import tqdm
+
+    class _Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: the worker processes are forked after this
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
+    bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
+               file=sys.stderr)
+    results: list[PackResult] = []
+    made = EXECUTORS[executor](execute_pack, to_run, workers)
+    try:
+        with _signals_stop_the_batch():
+            for result in made:
+                results.append(result)
+                write_record()
+                bar.set_postfix_str(f"{result.service_id}: {result.status}")
+                bar.update()
+    except _Stop as stop:
+        with _signals_ignored():
+            getattr(made, "close", lambda: None)()  # stops the workers
+            bar.close()
+            with PeriodLock(period_dir).held():
+                remove_leftovers(period_dir, token, own=True)
+            write_record()
+        raise BatchStopped(signal.Signals(stop.signum).name,
+                           sum(r.status == "ok" for r in results), len(to_run)) from None
+    finally:
+        getattr(made, "close", lambda: None)()
+        bar.close()
+    return results
+
+
+def _reason_to_make(previous: dict, fingerprint: str, folder: Path, *, pdf: bool,
+                    force: bool) -> str | None:
+    """Why a service's pack must be made: None to keep the one in ``folder``, "" for the plain
+    reasons (asked to, new inputs, no good pack yet), or a note for the person running it."""
+    if (force or previous.get("status") != "ok" or previous.get("fingerprint") != fingerprint
+            or (pdf and not (folder / "evidence_pack.pdf").exists())):
+        return ""
+    recorded = previous.get("files") or {}
+    # A pack changed or damaged after it was made (edited, half copied, cut short by a killed
+    # run) is not kept: its files must be the ones the manifest vouches for.
+    if "evidence_pack.html" not in recorded or not all(
+            (folder / name).is_file() and _sha256(folder / name) == digest
+            for name, digest in recorded.items()):
+        return "remade: files differed from the manifest"
+    return None
 
 
 def _pdf_printer(pdf: bool) -> tuple[str | None, tuple[str, ...]]:
@@ -313,17 +497,20 @@ def _findings(ws: Workspace, period: str) -> pd.DataFrame | None:
 
 
 def execute_pack(job: PackJob) -> PackResult:
-    """Run one pack notebook into a staging folder, then swap it into place.
+    """Run one pack notebook into a staging folder, then swap it into place and record it.
 
-    Runs in a worker process. Never raises: any failure becomes a ``failed`` result, with the
-    partial notebook kept as ``evidence_pack.failed.ipynb`` next to the previous good pack.
+    Runs in a worker process. Never raises for a failing pack: it becomes a ``failed`` result,
+    with the partial notebook kept as ``evidence_pack.failed.ipynb`` next to the previous good
+    pack. The swap and the pack's entry in ``manifest.json`` happen together, holding the
+    period's lock, so the record matches the folder even if the batch is killed next.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
     target = Path(job.target_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-{job.run_token}-",
+                                    dir=target.parent))
     executed = staging / PACK_NOTEBOOK
     template = _kernel_template
     kernel = template.kernel_manager(job.kernel_name) if template is not None else None
@@ -338,22 +525,47 @@ def execute_pack(job: PackJob) -> PackResult:
             write_findings(job.findings, staging / "findings.csv")
             write_csv(improvement_actions(job.findings), staging / "improvement_actions.csv")
         note = _print_pack(job, staging) if job.chromium else ""
+        _share(staging)
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
-        _swap_into_place(staging, target)
-        return PackResult(job.service_id, "ok", time.perf_counter() - started, note, files=files)
+        result = PackResult(job.service_id, "ok", time.perf_counter() - started,
+                            "; ".join(filter(None, (job.note, note))), files=files)
+        with PeriodLock(target.parent).held():
+            _swap_into_place(staging, target, job.run_token)
+            _record(job, result)
+        return result
     except Exception as error:
         if isinstance(error, PapermillExecutionError):
             message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
         else:
             message = f"{type(error).__name__}: {error}"
-        if executed.exists():
-            target.mkdir(exist_ok=True)
-            os.replace(executed, target / "evidence_pack.failed.ipynb")
-        return PackResult(job.service_id, "failed", time.perf_counter() - started, message)
+        result = PackResult(job.service_id, "failed", time.perf_counter() - started, message)
+        with PeriodLock(target.parent).held():
+            if executed.exists():
+                target.mkdir(exist_ok=True)
+                os.replace(executed, target / "evidence_pack.failed.ipynb")
+            _record(job, result)
+        return result
     finally:
         if kernel is not None and kernel.has_kernel:
             kernel.shutdown_kernel(now=True)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _record(job: PackJob, result: PackResult) -> None:
+    """Merge one pack's entry into the manifest; hold the period's lock while calling."""
+    entry = {"status": result.status, "parameters": job.parameters,
+             "fingerprint": job.fingerprint if result.status == "ok" else None,
+             "seconds": round(result.seconds, 2),
+             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             "message": result.message, "files": result.files}
+    record_packs(Path(job.target_dir).parent, job.manifest_head, {job.service_id: entry},
+                 job.run_token)
+
+
+def _record_alone(job: PackJob, result: PackResult) -> None:
+    """Record a pack whose worker died (so could not record it), taking the lock."""
+    with PeriodLock(Path(job.target_dir).parent).held():
+        _record(job, result)
 
 
 def _print_pack(job: PackJob, staging: Path) -> str:
@@ -408,15 +620,43 @@ def _html_without_code(notebook, provenance: dict | None = None) -> str:
     return pack_document(body, title=html.unescape(title), provenance=provenance or {})
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace ``target`` with ``staging`` using renames, so no reader sees a half pack."""
+def _swap_into_place(staging: Path, target: Path, token: str) -> None:
+    """Replace ``target`` with ``staging`` using renames, so no reader sees a half pack.
+
+    The old pack is first renamed aside with the run's token in its name: if the run is killed
+    between the two renames, the next run puts it back (:func:`remove_leftovers`)."""
     if target.exists():
-        retired = target.with_name(f".{target.name}-retired-{uuid.uuid4().hex[:8]}")
+        retired = target.with_name(f".{target.name}-retired-{token}")
         os.replace(target, retired)
         os.replace(staging, target)
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(staging, target)
+
+
+def _share(folder: Path) -> None:
+    """Give a staged pack folder and its files the modes of any folder and file made here
+    (0755 and 0644 under the usual umask 022): ``tempfile.mkdtemp`` made it 0700, which
+    colleagues opening the packs on a shared drive could not read."""
+    umask = _umask()
+    os.chmod(folder, 0o777 & ~umask)
+    for path in folder.iterdir():
+        if path.is_file():
+            os.chmod(path, 0o666 & ~umask)
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it where Linux shows it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)  # elsewhere the only way to read it is to set it, then set it back
+    os.umask(umask)
+    return umask
 
 
 def _sha256(path: Path) -> str:
@@ -429,138 +669,3 @@ def _sha256(path: Path) -> str:
 
 def _sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _package_versions() -> dict[str, str]:
-    versions = {"python": sys.version.split()[0], "pmresearch": __version__}
-    for name in _REPORTED_PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def _read_manifest(period_dir: Path) -> dict:
-    path = period_dir / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return {}  # an unreadable manifest only costs a rerun of every pack
-
-
-def _write_manifest(period_dir: Path, ws: Workspace, period: str, inputs: dict, manifest: dict,
-                    results: list[PackResult], jobs: dict[str, PackJob]) -> None:
-    packs = dict(manifest.get("packs", {}))
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    for result in results:
-        if result.status == "skipped":
-            continue
-        job = jobs[result.service_id]
-        entry = {"status": result.status, "parameters": job.parameters,
-                 "fingerprint": job.fingerprint if result.status == "ok" else None,
-                 "seconds": round(result.seconds, 2), "finished_at": now,
-                 "message": result.message, "files": result.files}
-        old = packs.get(result.service_id, {})
-        if result.status == "failed" and (old.get("status") == "ok" or "previous_good" in old):
-            # the previous good pack is still on disk: keep its record beside the failure
-            entry["previous_good"] = old if old.get("status") == "ok" else old["previous_good"]
-        packs[result.service_id] = entry
-    content = {
-        "council": ws.council["name"],
-        "period": period,
-        "workspace": str(ws.path.resolve()),
-        "updated_at": now,
-        "versions": _package_versions(),
-        "inputs": inputs,
-        "packs": dict(sorted(packs.items())),
-    }
-    _write_atomically(period_dir / "manifest.json", json.dumps(content, indent=2) + "\n")
-
-
-
-
-def _rag_summary(ws: Workspace, period: str) -> dict[str, str]:
-    """Per service, how many of its PIs are red, amber, green or without data in ``period``
-    (the PIs as the batch's evidence judged them; annual PIs at their latest year)."""
-    from .evidence import evidence_for
-
-    judged = evidence_for(ws, period)["pi"].sort_values("period", kind="stable")
-    latest = judged.drop_duplicates("pi_id", keep="last")
-    latest = latest[(latest["period"] == period) | (latest["frequency"] == "annual")]
-    summary = {}
-    for service_id, rows in latest.groupby("service_id"):
-        counts = rows["rag"].value_counts()
-        summary[service_id] = " · ".join(f"{counts[rag]} {label}" for rag, label in
-                                         RAG_LABELS.items()
-                                         if rag in counts and rag != "n/a") or "no RAG"
-    return summary
-
-
-def _severity_summary(findings: pd.DataFrame) -> str:
-    counts = findings["severity"].value_counts()
-    return " · ".join(f"{counts[key]} {label}" for key, label in SEVERITY_LABELS.items()
-                      if key in counts) or "none"
-
-
-def _write_index(period_dir: Path, ws: Workspace, period: str,
-                 findings: pd.DataFrame | None) -> None:
-    """``index.html``: every service with its RAG summary, findings by severity and links to
-    its pack; then the high and medium findings, and the council-wide ones."""
-    packs = _read_manifest(period_dir).get("packs", {})
-    names = dict(zip(ws.services["service_id"], ws.services["service_name"]))
-    # Without findings the evidence could not be gathered (each pack reports why); the index
-    # still lists the packs.
-    rag = _rag_summary(ws, period) if findings is not None else {}
-    esc = html.escape
-    rows = []
-    for service_id, entry in packs.items():
-        folder = esc(service_id)
-        good = (period_dir / service_id / "evidence_pack.html").exists()
-        links = [f'<a href="{folder}/{name}">{label}</a>' for name, label in (
-            ("evidence_pack.html", "pack (HTML)"), ("evidence_pack.pdf", "PDF"),
-            ("evidence_pack.ipynb", "notebook"),
-            ("findings.csv", "findings.csv"), ("improvement_actions.csv", "actions.csv"))
-            if (period_dir / service_id / name).exists()] if good else ["no pack"]
-        mine = findings[findings["service_id"] == service_id] if findings is not None else None
-        rows.append(f"<tr><td>{esc(names.get(service_id, service_id))}</td>"
-                    f"<td>{esc(entry.get('status', 'unknown'))}</td>"
-                    f"<td>{esc(rag.get(service_id, '–'))}</td>"
-                    f"<td>{esc(_severity_summary(mine)) if mine is not None else '–'}</td>"
-                    f"<td>{' · '.join(links)}</td><td>{esc(entry.get('message') or '')}</td></tr>")
-    listed = ""
-    if findings is not None:
-        serious = findings[findings["severity"].isin(["high", "medium"])
-                           & (findings["service_id"] != "council")]
-        council = findings[findings["service_id"] == "council"]
-        for heading, table in (("High and medium findings", serious),
-                               ("Council-wide findings", council)):
-            items = "\n".join(
-                f"<li><strong>{esc(SEVERITY_LABELS[r.severity])}</strong> "
-                f"{esc(names.get(r.service_id, r.service_id))}, {esc(r.subject)}: "
-                f"{esc(r.finding)}</li>" for r in table.itertuples())
-            listed += f"<h2>{heading}</h2>\n<ul>\n{items or '<li>none</li>'}\n</ul>\n"
-    title = f"{esc(ws.council['name'])}: evidence packs, {esc(period)}"
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:Arial,sans-serif;margin:2em;color:#111}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #888;padding:.4em .8em;text-align:left;vertical-align:top}}</style></head>
-<body><h1>{title}</h1>
-<table><thead><tr><th>Service</th><th>Status</th><th>PIs this period (RAG)</th>
-<th>Findings</th><th>Files</th><th>Note</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table>
-{listed}<p>Rules: parameters/rules.yaml. Provenance of every pack (inputs' SHA-256, parameters,
-versions): <a href="manifest.json">manifest.json</a>.</p>
-</body></html>
-"""
-    _write_atomically(period_dir / "index.html", page)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
