@@ -1,22 +1,47 @@
 """The ``pmresearch`` command: argument parsing only; the work is done by the package.
 
-Exit status: 0 everything succeeded; 1 some evidence packs failed, or ``validate`` found
-problems; 2 the input (workspace, parameters or arguments) is invalid.
+Every failure a user can act on ends the command with one message on standard error, prefixed
+``pmresearch <command>:``: the package's own errors (a workspace's every problem, one per
+line), a file or folder the system refuses (permission denied, disk full, read-only, not
+found), Ctrl-C or SIGTERM. ``--debug``, before or after the command, shows the full traceback
+instead. Output folders are checked before any work starts, so a wrong ``--out`` fails in
+seconds rather than after the coding it would have held.
+
+Exit status:
+
+- 0 everything succeeded;
+- 1 some evidence packs failed, or ``validate`` found problems;
+- 2 the input (workspace, parameters, arguments or an output folder) is invalid, a file could
+  not be read or written, or the command was stopped (Ctrl-C, SIGTERM);
+- 3 an internal error: a fault in pmresearch itself, to be reported with the ``--debug``
+  traceback;
+- 141 the program reading the output closed it early (``pmresearch validate | head -1``);
+  nothing is printed, as for any Unix tool stopped by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import os
+import select
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import PmresearchError, WorkspaceError
+from .errors import OutputError, PmresearchError, WorkspaceError
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="pmresearch",
         description="Resident surveys, consultation comments and performance indicators, "
                     "joined into evidence packs for a council's improvement plans.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error instead of its one-line message")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     packs = commands.add_parser("packs", help="make one evidence pack per service (the main job)")
@@ -67,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
 
     lab = commands.add_parser("lab", help="open JupyterLab on the analyst notebooks")
     lab.add_argument("--notebooks", type=Path, default=None, help="notebooks folder (default: ./notebooks, else the bundled ones)")
+    for command in commands.choices.values():
+        # After the command too; SUPPRESS keeps a --debug given before it from being reset.
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show the full traceback of an error")
     return parser
 
 
@@ -74,13 +105,146 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pmresearch`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
-    except WorkspaceError as error:
-        print(error, file=sys.stderr)
-        return EXIT_INVALID
-    except PmresearchError as error:
-        print(f"pmresearch {args.command}: {error}", file=sys.stderr)
-        return EXIT_INVALID
+        with _sigterm_interrupts():
+            status = _COMMANDS[args.command](args)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError as error:
+        if _stdout_closed():
+            return EXIT_PIPE_CLOSED
+        return _report(args, error)
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the one error boundary
+        return _report(args, error)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, met as Ctrl-C is (a KeyboardInterrupt), so the command stops with a message."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Raise :class:`_Terminated` on SIGTERM for the ``with`` block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def terminate(signum, frame):
+        if os.getpid() != owner:  # a forked worker inherited this handler: die as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stdout_closed() -> bool:
+    """True if standard output is a pipe whose reader has gone (``| head``); then it is
+    pointed at the null device, so Python's own flush at exit stays quiet (the recipe in the
+    documentation of the signal module). A broken pipe of any other kind is an error."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return False
+    if hasattr(select, "poll"):
+        # The writing end of a pipe with no reader polls as an error (POLLERR).
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
+        if not any(events & select.POLLERR for _, events in poll.poll(0)):
+            return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return True
+
+
+def _report(args: argparse.Namespace, error: BaseException) -> int:
+    """Print ``error`` as one message (or its traceback with --debug); its exit status."""
+    if isinstance(error, PmresearchError):
+        status, message = EXIT_INVALID, str(error)
+    elif isinstance(error, OSError):
+        status, message = EXIT_INVALID, _os_message(error)
+    elif isinstance(error, _Terminated):
+        status, message = EXIT_INVALID, "stopped by SIGTERM"
+    elif isinstance(error, KeyboardInterrupt):
+        status, message = EXIT_INVALID, "stopped by Ctrl-C"
+    else:
+        status = EXIT_INTERNAL
+        message = (f"internal error ({type(error).__name__}: {error}). Run the command again "
+                   "with --debug and report the traceback it shows.")
+    if args.debug:
+        traceback.print_exception(error)
+    else:
+        print(f"pmresearch {args.command}: {message}", file=sys.stderr)
+    return status
+
+
+# What the system said, in words, and what to do about it; by errno.
+_OS_REASONS = {
+    errno.EACCES: ("permission denied", "Ask for access, or choose another file or folder."),
+    errno.EPERM: ("permission denied", "Ask for access, or choose another file or folder."),
+    errno.ENOSPC: ("the disk is full", "Free some space, or choose a folder on another disk."),
+    errno.EDQUOT: ("your disk quota is used up",
+                   "Free some space, or choose a folder on another disk."),
+    errno.EROFS: ("the file system is read-only", "Choose a folder on a drive you can write to."),
+    errno.ENOENT: ("not found", "Check the path."),
+    errno.ENOTDIR: ("part of the path is a file, not a folder", "Check the path."),
+    errno.EISDIR: ("it is a folder, not a file", "Give a file's path."),
+}
+
+
+def _os_reason(error: OSError) -> tuple[str, str]:
+    """``(what the system said, what to do)`` for ``error``."""
+    if error.errno in _OS_REASONS:
+        return _OS_REASONS[error.errno]
+    return (error.strerror or str(error)).lower(), "Check the path and try again."
+
+
+def _os_message(error: OSError) -> str:
+    """``/x/outputs: permission denied. Ask for access, …``: one line naming the path."""
+    reason, fix = _os_reason(error)
+    where = error.filename if error.filename is not None else "a file or folder"
+    return f"{where}: {reason}. {fix}"
+
+
+def _check_output_folder(folder: Path, option: str) -> None:
+    """Raise :class:`OutputError` unless ``folder`` can be created and written to.
+
+    Creates the folder (and any missing parents) and a file in it, then removes what it made,
+    so nothing is left behind when a later check fails.
+
+    Raises
+    ------
+    OutputError
+        ``cannot write to /x/outputs: permission denied. Choose another --out folder or ask
+        for write access.``
+    """
+    folder = Path(folder).absolute()
+    missing = [folder, *folder.parents]
+    missing = missing[:next((i for i, p in enumerate(missing) if p.exists()), len(missing))]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason, _ = _os_reason(error)
+        if isinstance(error, FileExistsError):  # mkdir met a file where the folder should be
+            reason = "a file of that name is in the way"
+        fix = {errno.ENOSPC: "Free some space, or choose another {} folder.",
+               errno.EDQUOT: "Free some space, or choose another {} folder.",
+               errno.EACCES: "Choose another {} folder or ask for write access.",
+               errno.EPERM: "Choose another {} folder or ask for write access.",
+               }.get(error.errno, "Choose another {} folder.").format(option)
+        raise OutputError(f"cannot write to {folder}: {reason}. {fix}", path=str(folder)) from None
+    finally:
+        for made in missing:  # deepest first, so each is empty when it is removed
+            with contextlib.suppress(OSError):
+                made.rmdir()
 
 
 def _packs(args: argparse.Namespace) -> int:
@@ -92,6 +256,7 @@ def _packs(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("pmresearch packs: --jobs must be 1 or more", file=sys.stderr)
         return EXIT_INVALID
+    _check_output_folder(args.outputs, "--outputs")
     run = run_packs(args.workspace, period=args.period, services=args.services, jobs=args.jobs,
                     force=args.force, pdf=args.pdf, outputs=args.outputs,
                     parameters_dir=args.parameters_dir, notebook=args.notebook,
@@ -147,6 +312,7 @@ def _weight(args: argparse.Namespace) -> int:
     from .weighting import weight_all_waves
     from .workspace import load_workspace
 
+    _check_output_folder(args.out, "--out")
     weighted = weight_all_waves(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
     files = weighted.write(args.out)
     print(weighted.diagnostics.to_string(index=False, float_format=lambda x: f"{x:,.3g}"))
@@ -158,6 +324,7 @@ def _code(args: argparse.Namespace) -> int:
     from .coding.coder import code_comments
     from .workspace import load_workspace
 
+    _check_output_folder(args.out, "--out")
     coded = code_comments(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
     files = coded.write(args.out)
     comments = coded.comments
@@ -186,6 +353,7 @@ def _evidence(args: argparse.Namespace) -> int:
     from .rules import improvement_actions, write_findings
     from .workspace import load_workspace
 
+    _check_output_folder(args.out, "--out")
     ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
     period = args.period or ws.council["current_period"]
     tables = {"indicator_assessment.csv": assess_indicators(ws.indicators, ws.pi_values,
