@@ -147,8 +147,10 @@ def _unclosed_quote(text: str, file: str) -> Problem | None:
     punctuation in the same places, as ``C00123`` and ``C00124`` have) as at least two
     ordinary rows, followed by a comma.
     """
+    if '"' not in text:
+        return None
     reader = csv.reader(io.StringIO(text, newline=""))
-    shapes: collections.Counter = collections.Counter()
+    firsts = []  # the first cell of each record on one line
     spanning = []  # (first line, record) of records spanning more than one line
     line, last = 0, (0, [])  # the last line read; the last record and its first line
     try:
@@ -157,15 +159,16 @@ def _unclosed_quote(text: str, file: str) -> Problem | None:
             if reader.line_num > line + 1:
                 spanning.append(last)
             elif record:
-                shapes[_shape(record[0])] += 1
+                firsts.append(record[0])
             line = reader.line_num
     except csv.Error:  # a NUL or an over-long field: left for pandas to report
         return None
     fix = "Close the quote or remove it."
-    if _ends_inside_quotes(text, last[0]):
+    if _ends_inside_quotes(text, last[0], line):
         opened = last[0] + sum(cell.count("\n") for cell in last[1][:-1])
         return Problem(file, 'a quote (") opened here is never closed, so the rest of the file '
                        "is read as one cell", fix, line=opened)
+    shapes = collections.Counter(map(_shape, firsts)) if spanning else None
     for first, record in spanning:
         opened = first  # the line each cell starts on
         for cell in record:
@@ -178,14 +181,17 @@ def _unclosed_quote(text: str, file: str) -> Problem | None:
     return None
 
 
-def _ends_inside_quotes(text: str, last_first: int) -> bool:
-    """True if the file ends inside a quoted cell of its last record (from line
-    ``last_first``), which only a strict reading of that record tells apart from a closed one."""
+def _ends_inside_quotes(text: str, last_first: int, lines: int) -> bool:
+    """True if the file (of ``lines`` lines) ends inside a quoted cell of its last record,
+    which starts on line ``last_first``: only a strict reading of that record tells an
+    unclosed quote from a closed one."""
     if last_first < 1:
         return False
-    tail = "".join(io.StringIO(text, newline="").readlines()[last_first - 1:])
+    start = len(text) - 1 if text.endswith("\n") else len(text)
+    for _ in range(lines - last_first + 1):  # back to the line break before the record
+        start = text.rfind("\n", 0, start)
     try:
-        next(csv.reader(io.StringIO(tail, newline=""), strict=True), None)
+        next(csv.reader(io.StringIO(text[start + 1:], newline=""), strict=True), None)
     except csv.Error as error:
         return "unexpected end of data" in str(error)
     return False
