@@ -1,20 +1,25 @@
-"""Checks across the tables of a workspace: references, survey scales and margins, periods.
+"""Checks across the tables of a workspace: references, survey scales, margins and design
+weights, periods; and the warnings about a valid workspace that its reports will show gaps for.
 
-Each check reads the tables produced by :func:`pmresearch._schemas.check_table` (strings in
-``raw``, typed values in ``typed``, both indexed by spreadsheet row) and skips quietly when a
-table or column it needs is absent, because that absence is already a problem of its own.
+Each check of :func:`check_links` reads the tables produced by
+:func:`pmresearch._schemas.check_table` (strings in ``raw``, typed values in ``typed``, both
+indexed by spreadsheet row) and skips quietly when a table or column it needs is absent,
+because that absence is already a problem of its own. A *problem* stops the workspace from
+loading. A *warning* (:func:`workspace_warnings`, from a loaded workspace) is something the
+reports handle, by leaving a wave out or showing "no valid answers", that the council should
+still know about.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ._periods import period_end
+from ._periods import data_periods, period_end, value_periods
 from ._schemas import TABLES, blank_mask, quote_values, rows_of, to_numbers, values_phrase
 from .errors import Problem
 
-__all__ = ["DONT_KNOW", "REFERENCES", "SHARE_TOLERANCE", "check_links", "check_parameter_links", "item_scales",
-           "split_list", "typed_items"]
+__all__ = ["DONT_KNOW", "REFERENCES", "SHARE_TOLERANCE", "check_links", "check_parameter_links",
+           "item_scales", "split_list", "typed_items", "workspace_warnings"]
 
 #: How far a variable's figures may be from 1 and still be read as shares (as weighting reads
 #: them), and how far count totals may differ.
@@ -133,6 +138,7 @@ def check_links(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame],
     problems += _key_pi_owner(raw, files)
     problems += _survey_problems(raw, files, item_scales(typed))
     problems += _margin_problems(raw, typed, files)
+    problems += _design_weight_problems(raw, typed, files)
     problems += _row_rules(raw, typed, files, financial_year_start_month)
     if codes is not None and _column(raw, "hand_coded", "themes") is not None:
         themes = raw["hand_coded"]["themes"]
@@ -286,6 +292,39 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
     return problems
 
 
+def _design_weight_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame],
+                            files: dict[str, str]) -> list[Problem]:
+    """Design weights are all blank (equal weights) or all above 0, as weighting needs them."""
+    responses = typed.get("survey_responses")
+    if responses is None or "design_weight" not in responses.columns:
+        return []
+    text = raw["survey_responses"]["design_weight"]
+    blank = blank_mask(text)
+    if blank.all():
+        return []  # equal design weights
+    file, problems = files["survey_responses"], []
+    not_positive = (responses["design_weight"] <= 0).fillna(False).astype(bool)
+    if not_positive.any():
+        what, verb = values_phrase(text[not_positive])
+        waves = raw["survey_responses"]["wave"] if "wave" in raw["survey_responses"] else None
+        # A wave weighted 0 throughout is worth naming: its rows run past the ten shown.
+        whole = ([] if waves is None else
+                 [w for w in dict.fromkeys(waves[not_positive]) if not_positive[waves == w].all()])
+        every = (f" (every weight of wave{'s' if len(whole) > 1 else ''} "
+                 f"{quote_values(whole)})" if whole else "")
+        problems.append(Problem(
+            file, f"{what} {verb} not above 0{every}; expected a positive design weight",
+            "Correct the weights: a respondent who should not count is left out of the file, "
+            "not weighted 0.", column="design_weight", rows=rows_of(not_positive)))
+    if blank.any():
+        problems.append(Problem(
+            file, "blank while other rows have a design weight; expected a weight in every row, "
+                  "or none for equal weights",
+            "Fill in the missing weights, or empty the whole column.", column="design_weight",
+            rows=rows_of(blank)))
+    return problems
+
+
 def _number(value: float) -> str:
     """A figure as a message shows it: ``1,234``, ``0.25``; never ``2.`` for 1.99999.
 
@@ -382,3 +421,75 @@ def check_parameter_links(service_files: dict[str, tuple[str, object]],
                     codeframe_file, f"code {code!r}: service_id {sid!r} is not listed in {where}",
                     "Correct the service_id, or set it to null for a cross-cutting code."))
     return problems
+
+
+def _file_name(ws, stem: str) -> str:
+    """The name a loaded workspace's table was read from: ``wards.csv`` or ``wards.xlsx``."""
+    return next((name for name in ws.files if name in (f"{stem}.csv", f"{stem}.xlsx")),
+                f"{stem}.csv")
+
+
+def workspace_warnings(ws) -> list[Problem]:
+    """What a valid workspace's reports will leave out or show as a gap, one warning each.
+
+    * A wave of ``survey_waves.csv`` with no respondents yet (announced, not yet fielded):
+      weighting, evidence and packs leave it out until it has some.
+    * An item that a wave asked but that no respondent answered other than "don't know": the
+      packs show "no valid answers" for it in that wave.
+    * ``current_period`` in council.yaml beyond the quarters the workspace holds: packs and
+      evidence refuse it (:func:`pmresearch._periods.check_period`).
+
+    Parameters
+    ----------
+    ws : Workspace
+        A loaded workspace (:func:`pmresearch.workspace.load_workspace`).
+
+    Returns
+    -------
+    list of Problem
+        Empty when there is nothing to warn about.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_workspace
+    >>> workspace_warnings(load_workspace())
+    []
+    """
+    warnings = []
+    responses, waves_file = ws.survey_responses, _file_name(ws, "survey_waves")
+    responses_file = _file_name(ws, "survey_responses")
+    counts = responses["wave"].value_counts()
+    fielded = []
+    for wave in ws.survey_waves["wave"]:
+        if counts.get(wave, 0):
+            fielded.append(wave)
+            continue
+        warnings.append(Problem(
+            waves_file, f"wave {wave!r} has no respondents in {responses_file} (expected some "
+                        "once its fieldwork is done); weighting, evidence and packs leave it "
+                        "out until then",
+            "Nothing to do if its fieldwork is still to come; otherwise add its responses or "
+            "correct the wave's name."))
+    scales = dict(zip(ws.survey_items["item"], ws.survey_items["scale_points"]))
+    items = [item for item in scales if item in responses.columns]
+    answered = responses[items].notna().groupby(responses["wave"]).sum()
+    valid = (responses[items].fillna(DONT_KNOW) != DONT_KNOW).groupby(responses["wave"]).sum()
+    for item in items:
+        for wave in fielded:
+            if answered.at[wave, item] and not valid.at[wave, item]:
+                warnings.append(Problem(
+                    responses_file, f"wave {wave!r} has no valid answers to this item (all "
+                                    f"{answered.at[wave, item]:,} answers are {DONT_KNOW} = don't "
+                                    f"know); expected at least one answer from 1 to {scales[item]}",
+                    "Check the wave's coding of the item. If it is right, the packs show "
+                    "'no valid answers' for the item in that wave.", column=item))
+    current = ws.council["current_period"]
+    first, last = data_periods(ws)
+    if not first <= current <= last:  # valid labels sort in time order
+        value_first, value_last = value_periods(ws)
+        warnings.append(Problem(
+            "council.yaml", f"current_period {current!r} is outside the data "
+                            f"({_file_name(ws, 'pi_values')} covers {value_first} to "
+                            f"{value_last}); packs and evidence refuse it",
+            "Correct current_period, or add the data."))
+    return warnings

@@ -12,8 +12,10 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["parse_financial_year", "parse_period", "period_end", "period_label", "period_slug",
-           "shift_period"]
+from .errors import PmresearchError
+
+__all__ = ["PeriodError", "check_period", "data_periods", "parse_financial_year", "parse_period",
+           "period_end", "period_label", "period_slug", "shift_period", "value_periods"]
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2}) Q(\d)")
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -155,3 +157,122 @@ def shift_period(period: str, quarters: int) -> str:
     year, quarter = parse_period(period)
     year, quarter = divmod(year * 4 + quarter - 1 + quarters, 4)
     return f"{year}-{(year + 1) % 100:02d} Q{quarter + 1}"
+
+
+class PeriodError(PmresearchError):
+    """A period asked for is not a financial quarter, or the workspace holds no data for it;
+    ``period`` is the label asked for."""
+
+    def __init__(self, message: str, *, period: str | None = None):
+        self.period = period
+        super().__init__(message)
+
+
+def _index(period: str) -> int:
+    """Quarters since year 0, so periods compare and subtract as numbers."""
+    year, quarter = parse_period(period)
+    return 4 * year + quarter - 1
+
+
+#: How far council.yaml's current_period may lie beyond the quarters in pi_values.csv and still
+#: be reported: a year, because an annual value stands for the three quarters after its own and
+#: a quarter's values may still be coming in when its pack is first made.
+_CURRENT_REACH = 3
+
+
+def data_periods(ws) -> tuple[str, str]:
+    """The first and last quarter a workspace can report on.
+
+    They are the first and last ``period`` of ``pi_values.csv``, widened to take in
+    council.yaml's ``current_period`` when it lies within a year of them (see
+    :func:`check_period`).
+
+    Parameters
+    ----------
+    ws : Workspace
+        A loaded workspace (:func:`pmresearch.workspace.load_workspace`).
+
+    Returns
+    -------
+    tuple of str
+        ``(first, last)``.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_workspace
+    >>> data_periods(load_workspace())
+    ('2022-23 Q1', '2025-26 Q2')
+    """
+    first, last = value_periods(ws)
+    current = ws.council["current_period"]
+    if _index(first) - _CURRENT_REACH <= _index(current) <= _index(last) + _CURRENT_REACH:
+        first, last = min(first, current, key=_index), max(last, current, key=_index)
+    return first, last
+
+
+def value_periods(ws) -> tuple[str, str]:
+    """The first and last ``period`` of a loaded workspace's ``pi_values.csv``."""
+    periods = sorted(set(ws.pi_values["period"]), key=_index)
+    return periods[0], periods[-1]
+
+
+def check_period(ws, period: str | None = None, *, name: str = "--period") -> str:
+    """The quarter to report: ``period``, or council.yaml's ``current_period`` when None,
+    checked to be a financial quarter the workspace holds data for.
+
+    A workspace reports the quarters from the first to the last ``period`` in
+    ``pi_values.csv``, and its ``current_period`` when that is within a year of them (the
+    current quarter's values may still be coming in, and an annual value stands for the three
+    quarters after it). Anything else would give packs and findings of nothing but blanks.
+
+    Parameters
+    ----------
+    ws : Workspace
+        A loaded workspace.
+    period : str, optional
+        A label such as ``'2025-26 Q2'``; the workspace's ``current_period`` when None or empty.
+    name : str, default "--period"
+        What ``period`` is called in messages (the command-line option, by default).
+
+    Returns
+    -------
+    str
+        The period.
+
+    Raises
+    ------
+    PeriodError
+        The label is not a financial quarter, or it lies outside the quarters the workspace
+        holds; the message gives the quarters it does hold.
+
+    Examples
+    --------
+    >>> from pmresearch.workspace import load_workspace
+    >>> ws = load_workspace()
+    >>> check_period(ws), check_period(ws, "2024-25 Q3")
+    ('2025-26 Q2', '2024-25 Q3')
+    >>> check_period(ws, "2030-31 Q1")
+    Traceback (most recent call last):
+    ...
+    pmresearch._periods.PeriodError: --period: '2030-31 Q1' is outside the data: pi_values.csv covers 2022-23 Q1 to 2025-26 Q2. Use a quarter in that range, or add the data to pi_values.csv.
+    """
+    given = bool(period)
+    where = name if given else "council.yaml, current_period"
+    period = period if given else ws.council["current_period"]
+    first, last = data_periods(ws)
+    value_first, value_last = value_periods(ws)
+    covers = f"pi_values.csv covers {value_first} to {value_last}"
+    if (first, last) != (value_first, value_last):
+        covers += f", and the current period in council.yaml is {ws.council['current_period']}"
+    fix = ("Use a quarter in that range, or add the data to pi_values.csv." if given else
+           f"Correct current_period in council.yaml, give {name} a quarter in that range, or "
+           "add the data to pi_values.csv.")
+    try:
+        index = _index(period)
+    except ValueError as error:
+        raise PeriodError(f"{where}: {error}. Use a quarter from {first} to {last}.",
+                          period=period) from None
+    if not _index(first) <= index <= _index(last):
+        raise PeriodError(f"{where}: {period!r} is outside the data: {covers}. {fix}",
+                          period=period)
+    return period

@@ -153,7 +153,8 @@ TABLES: dict[str, TableSpec] = {spec.stem: spec for spec in (
     TableSpec("survey_responses", "respondent in a wave",
               (_req("respondent_id"), _req("wave"), _req("ward_code"), _req("age_band"), _req("sex"),
                _req("ethnic_group"), _req("tenure")),
-              (_opt("design_weight", "float", minimum=0), _opt("mode"), _opt("disability"),
+              # design_weight: above 0 in every row or blank in all (_consistency checks the column)
+              (_opt("design_weight", "float"), _opt("mode"), _opt("disability"),
                _opt("has_children", "bool"), _opt("used_library_12m", "bool"),
                _opt("used_leisure_12m", "bool"), _opt("used_parks_12m", "bool")),
               key=("respondent_id", "wave")),

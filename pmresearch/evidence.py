@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import _cache, coding, estimates, linkage, performance
+from ._periods import check_period
 from .workspace import Workspace
 
 __all__ = ["COUNCIL", "EVIDENCE_FIELDS", "EQUALITY_FIELDS", "council_items", "evidence_for",
@@ -141,9 +142,9 @@ def _group_rows(ws: Workspace, design, item: str, column: str) -> pd.DataFrame:
 
 
 def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``ward`` and ``subgroup`` tables for the wave linked to ``period``."""
-    wave = linkage.linked_wave(ws.survey_waves, period,
-                               financial_year_start_month=ws.council["financial_year_start_month"])
+    """The ``ward`` and ``subgroup`` tables for the wave linked to ``period`` (items without a
+    valid answer in it have none)."""
+    wave = _linked_wave(ws, period)
     if wave is None:
         return _frame("ward", []), _frame("subgroup", [])
     design = linkage.weighted_wave(ws, wave).design
@@ -153,7 +154,7 @@ def _survey_groups(ws: Workspace, period: str) -> tuple[pd.DataFrame, pd.DataFra
     items = [(service, linkage.headline_item(ws, service)) for service in ws.services["service_id"]]
     items += [(COUNCIL, item) for item in council_items(ws)]
     for service_id, item in items:
-        if item is None or not linkage.asked(ws, wave, item):
+        if item is None or not linkage.has_valid_answers(ws, wave, item):
             continue
         keys = {"service_id": service_id, "period": period, "wave": wave}
         if service_id != COUNCIL:
@@ -196,9 +197,14 @@ def _themes(ws: Workspace, period: str) -> pd.DataFrame:
     return _frame("theme", rows)
 
 
-def _waves(ws: Workspace, period: str) -> pd.DataFrame:
-    wave = linkage.linked_wave(ws.survey_waves, period,
+def _linked_wave(ws: Workspace, period: str) -> str | None:
+    """The fielded wave linked to ``period`` (:func:`pmresearch.linkage.linked_wave`)."""
+    return linkage.linked_wave(linkage.fielded_waves(ws), period,
                                financial_year_start_month=ws.council["financial_year_start_month"])
+
+
+def _waves(ws: Workspace, period: str) -> pd.DataFrame:
+    wave = _linked_wave(ws, period)
     if wave is None:
         return _frame("wave", [])
     d = linkage.weighted_wave(ws, wave).diagnostics
@@ -226,6 +232,12 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
         One table per key of :data:`EVIDENCE_FIELDS`, with ``service_id``, ``period``,
         ``subject`` and that kind's fields.
 
+    Raises
+    ------
+    pmresearch._periods.PeriodError
+        ``period`` is not a quarter the workspace holds data for
+        (:func:`pmresearch._periods.check_period`).
+
     Examples
     --------
     >>> from pmresearch.workspace import load_workspace
@@ -238,6 +250,7 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
     >>> street["ward_code"].tolist()
     ['AB05', 'AB13']
     """
+    check_period(ws, period, name="period")
     wards, groups = _survey_groups(ws, period)
     return {"service": _services(ws, period), "pi": _pis(ws, period), "ward": wards,
             "subgroup": groups, "theme": _themes(ws, period), "wave": _waves(ws, period)}

@@ -13,6 +13,10 @@ after its end, and it keeps the latest evidence there is until a new wave is in.
 fieldwork ends inside a quarter is linked to that quarter and to every later one until the next
 wave ends. Two waves ending the same day are ordered by their fieldwork start, then by name.
 The *headline item* of a service is the first of its ``survey_items`` in ``services.csv``.
+Only *fielded* waves count (:func:`fielded_waves`): a wave listed in ``survey_waves.csv`` with
+no respondents yet is left out until its responses are in. A wave that asked an item but has
+no valid answer to it (every answer "don't know") shows :data:`NO_VALID_ANSWERS` instead of an
+estimate, and a change is measured from the last wave before it that had valid answers.
 
 **Ward linkage.** Where a PI has ward-level values, :func:`ward_correlation` correlates ward
 satisfaction (weighted, from the linked wave; wards below the suppression base are left out)
@@ -37,13 +41,12 @@ from . import coding, estimates, performance, weighting
 from ._periods import period_end, shift_period
 from .workspace import Workspace
 
-__all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "SUPPRESSED", "WARD_CORRELATION_COLUMNS",
-           "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note", "change_verdict",
-           "estimate_base_notes",
-           "comment_window", "evidence_table", "headline_item", "linked_wave", "quarters",
-           "satisfaction_by_wave",
-           "suppression_options", "ward_correlation", "ward_pi_values", "ward_points",
-           "ward_satisfaction", "waves_to", "weighted_wave"]
+__all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "NO_VALID_ANSWERS", "SUPPRESSED",
+           "WARD_CORRELATION_COLUMNS", "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note",
+           "change_verdict", "comment_window", "estimate_base_notes", "evidence_table",
+           "fielded_waves", "has_valid_answers", "headline_item", "linked_wave", "quarters",
+           "satisfaction_by_wave", "suppression_options", "ward_correlation", "ward_pi_values",
+           "ward_points", "ward_satisfaction", "waves_to", "weighted_wave"]
 
 #: Columns of :func:`evidence_table`, in order.
 EVIDENCE_COLUMNS = [
@@ -121,6 +124,9 @@ def suppression_options(ws: Workspace) -> dict:
 LOW_BASE = "low base"
 #: The word that stands in for an estimate whose base is below ``settings.suppression.min_base``.
 SUPPRESSED = "suppressed"
+#: The words that stand in for an estimate when a wave asked an item but every answer to it was
+#: "don't know", so there is nothing to estimate from.
+NO_VALID_ANSWERS = "no valid answers"
 
 
 def base_flags(n_unweighted, suppression: dict) -> pd.DataFrame:
@@ -159,19 +165,23 @@ def estimate_base_notes(table: pd.DataFrame, suppression: dict) -> pd.Series:
 
     The estimators' own ``low_base`` and ``suppressed`` columns are used where ``table`` has
     both (a comparison judges both of its bases); otherwise the flags are judged from
-    ``n_unweighted`` (:func:`base_flags`).
+    ``n_unweighted`` (:func:`base_flags`). A base of 0 is :data:`NO_VALID_ANSWERS`.
 
     Examples
     --------
-    >>> estimate_base_notes(pd.DataFrame({"n_unweighted": [60, 120]}),
+    >>> estimate_base_notes(pd.DataFrame({"n_unweighted": [60, 120, 0]}),
     ...                     {"min_base": 50, "low_base": 100}).tolist()
-    ['low base: fewer than 100 answers, treat with caution', '']
+    ['low base: fewer than 100 answers, treat with caution', '', 'no valid answers']
     """
     if {"low_base", "suppressed"} <= set(table.columns):
         flags = table[["low_base", "suppressed"]]
     else:
         flags = base_flags(table["n_unweighted"], suppression).set_axis(table.index)
-    return base_note(flags["low_base"], flags["suppressed"], suppression)
+    notes = base_note(flags["low_base"], flags["suppressed"], suppression)
+    if "n_unweighted" in table.columns:
+        notes[pd.Series(table["n_unweighted"], dtype="Float64").eq(0).fillna(False)
+              .to_numpy(bool)] = NO_VALID_ANSWERS
+    return notes
 
 
 def base_note(low_base, suppressed, suppression: dict) -> pd.Series:
@@ -208,6 +218,24 @@ def asked(ws: Workspace, wave: str, item: str) -> bool:
     return bool(responses.loc[responses["wave"] == wave, item].notna().any())
 
 
+def has_valid_answers(ws: Workspace, wave: str, item: str) -> bool:
+    """True if some respondent of ``wave`` answered ``item`` other than "don't know", so there
+    is an estimate to make."""
+    responses = ws.survey_responses
+    answers = responses.loc[responses["wave"] == wave, item].dropna()
+    return bool(answers.ne(estimates.DONT_KNOW).any())
+
+
+def fielded_waves(ws: Workspace) -> pd.DataFrame:
+    """The rows of ``survey_waves.csv`` whose wave has respondents.
+
+    A wave announced before its fieldwork (listed, no responses yet) is left out of every
+    report until its responses are in; ``pmresearch validate`` warns about it.
+    """
+    waves = ws.survey_waves
+    return waves[waves["wave"].isin(ws.survey_responses["wave"])]
+
+
 def headline_item(ws: Workspace, service_id: str) -> str | None:
     """The first survey item of a service in ``services.csv`` (None if it has none)."""
     services = ws.services.set_index("service_id")
@@ -224,12 +252,24 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
     Estimates are percentages (0–100). A wave's estimate is NaN when its base is below the
     suppression minimum; a change is NaN when either wave is suppressed.
     ``satisfaction_low_base`` and ``satisfaction_base_note`` (:func:`base_note`) mark a low base.
+    A wave whose every answer was "don't know" has a base of 0, is ``satisfaction_suppressed``
+    with the note :data:`NO_VALID_ANSWERS`, and the next wave's change is measured from the
+    wave before it.
     """
     alpha = ws.parameters.settings["significance"]["alpha"]
     rows, previous = [], None
-    ordered = ws.survey_waves.sort_values(["fieldwork_end", "fieldwork_start", "wave"])
+    ordered = fielded_waves(ws).sort_values(["fieldwork_end", "fieldwork_start", "wave"])
     for wave in ordered["wave"].astype(str):
         if not asked(ws, wave, item):
+            continue
+        if not has_valid_answers(ws, wave, item):
+            rows.append({"wave": wave, "pct_satisfied": np.nan, "ci_low": np.nan,
+                         "ci_high": np.nan, "n_unweighted": 0, "pct_dont_know": 100.0,
+                         "satisfaction_suppressed": True, "satisfaction_low_base": False,
+                         "satisfaction_base_note": NO_VALID_ANSWERS, "previous_wave": previous,
+                         "pct_satisfied_before": np.nan, "change_points": np.nan,
+                         "change_p": np.nan, "change_significant": False,
+                         "change_verdict": f"not tested: {NO_VALID_ANSWERS}"})
             continue
         estimate = estimates.proportion(weighted_wave(ws, wave).design, item,
                                         **suppression_options(ws)).iloc[0]
@@ -335,6 +375,7 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
     assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
                                              ws.parameters.settings)
     names = ws.indicators.set_index("pi_id")["name"]
+    fielded = fielded_waves(ws)
     rows = []
     for service_id in services:
         key_pi = service_rows.loc[service_id, "key_pi"]
@@ -350,11 +391,11 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
                    "key_pi": key_pi, "key_pi_name": names.get(key_pi) if key_pi else None,
                    "survey_item": item}
             row.update(_key_pi_columns(key_rows, period))
-            wave = linked_wave(ws.survey_waves, period, financial_year_start_month=month)
+            wave = linked_wave(fielded, period, financial_year_start_month=month)
             if wave is not None and not survey.empty:
                 # The latest wave up to the linked one that asked the item.
                 asked = survey[survey["wave"].isin(waves_to(
-                    ws.survey_waves, period, financial_year_start_month=month))]
+                    fielded, period, financial_year_start_month=month))]
                 if len(asked):
                     row.update(asked.iloc[-1].to_dict())
             row.update(_theme_columns(ws, service_id, period))
@@ -476,16 +517,20 @@ def ward_points(ws: Workspace, service_id: str, period: str, *,
         ``settings.suppression.low_base`` in words, :func:`base_note`), ``value`` and
         ``imd_quintile`` (NaN where ``wards.csv`` has none). ``attrs`` holds ``pi_id``,
         ``pi_period``, ``survey_item``, ``wave`` and ``status``: ``ok``, or why there are no
-        wards (no ward-level PI values, no survey item, no survey wave yet).
+        wards (no ward-level PI values, no survey item, no survey wave yet, the item not
+        asked or without valid answers in the wave).
     """
     month = ws.council["financial_year_start_month"]
     pi_id = pi_id or _ward_pi(ws, service_id, period)
     item = headline_item(ws, service_id)
-    wave = linked_wave(ws.survey_waves, period, financial_year_start_month=month)
+    wave = linked_wave(fielded_waves(ws), period, financial_year_start_month=month)
     pi_values = ward_pi_values(ws, pi_id, period) if pi_id else pd.DataFrame()
     status = ("no ward-level PI values" if pi_values.empty else
               "no survey item" if item is None else
-              "no survey wave yet" if wave is None else "ok")
+              "no survey wave yet" if wave is None else
+              f"not asked in wave {wave}" if not asked(ws, wave, item) else
+              f"{NO_VALID_ANSWERS} in wave {wave}" if not has_valid_answers(ws, wave, item) else
+              "ok")
     wards = pd.DataFrame(columns=WARD_POINTS_COLUMNS)
     if status == "ok":
         info = ws.wards.set_index("ward_code")

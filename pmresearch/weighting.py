@@ -618,11 +618,15 @@ class SurveyWeights:
     margins : DataFrame
         ``wave`` then :attr:`WeightingDiagnostics.margins`' columns: population, sample and
         weighted share of every category.
+    notes : tuple of str
+        What the person weighting should know: each wave of ``survey_waves.csv`` left out
+        because it has no respondents yet.
     """
 
     weights: pd.DataFrame
     diagnostics: pd.DataFrame
     margins: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     def write(self, folder) -> list:
         """Write ``weights.csv``, ``weighting_diagnostics.csv`` and ``weighting_margins.csv``."""
@@ -644,6 +648,8 @@ class SurveyWeights:
 def weight_all_waves(ws) -> SurveyWeights:
     """Weight every wave of ``survey_waves.csv`` with :func:`weight_wave`.
 
+    A wave with no respondents yet (listed before its fieldwork) is left out, with a note.
+
     Examples
     --------
     >>> from pmresearch.workspace import load_workspace
@@ -651,8 +657,14 @@ def weight_all_waves(ws) -> SurveyWeights:
     >>> weighted.diagnostics[["wave", "respondents"]].to_string(index=False)
     'wave  respondents\\n2023         2300\\n2024         1950\\n2025         1650'
     """
-    weights, diagnostics, margins = [], [], []
+    weights, diagnostics, margins, notes = [], [], [], []
+    fielded = set(ws.survey_responses["wave"].astype(str))
     for wave in ws.survey_waves["wave"].astype(str):
+        if wave not in fielded:
+            notes.append(f"Wave '{wave}' of survey_waves.csv has no respondents yet: not "
+                         "weighted. It is weighted once its responses are in "
+                         "survey_responses.csv.")
+            continue
         result = weight_wave(ws, wave)
         rows = ws.survey_responses.loc[result.weights.index]
         weights.append(pd.DataFrame({"respondent_id": rows["respondent_id"].to_numpy(),
@@ -666,4 +678,5 @@ def weight_all_waves(ws) -> SurveyWeights:
         margins.append(d.margins.assign(wave=wave))
     margins = pd.concat(margins, ignore_index=True)
     return SurveyWeights(pd.concat(weights, ignore_index=True), pd.DataFrame(diagnostics),
-                         margins[["wave", *[c for c in margins.columns if c != "wave"]]])
+                         margins[["wave", *[c for c in margins.columns if c != "wave"]]],
+                         tuple(notes))

@@ -9,13 +9,15 @@ from pandas.io.formats.style import Styler
 
 from .. import estimates, evidence, linkage
 from ..workspace import Workspace
-from ._common import _base_note, _question_of, _service, styled_table
+from ._common import _base_note, _md, _question_of, _service, styled_table
 
 __all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "equality_breakdown",
            "satisfaction_by_wave", "ward_breakdown", "weighting_quality"]
 
 #: Equality fields shown when present in the survey (protected characteristics or proxies).
 EQUALITY_FIELDS = evidence.EQUALITY_FIELDS
+_NO_VALID_ANSWERS_TEXT = (f"has {linkage.NO_VALID_ANSWERS} to this service's questions (every "
+                         "answer was don't know)")
 
 
 def _survey_items(ws: Workspace, service_id: str) -> list[str]:
@@ -23,10 +25,25 @@ def _survey_items(ws: Workspace, service_id: str) -> list[str]:
     return [item.strip() for item in items.split(";") if item.strip()]
 
 
-def _waves_to(ws: Workspace, period: str) -> list[str]:
-    """Waves whose fieldwork ended by the end of ``period``, oldest first."""
-    return linkage.waves_to(ws.survey_waves, period,
+def _waves_to(ws: Workspace, period: str, *, fielded: bool = True) -> list[str]:
+    """Waves whose fieldwork ended by the end of ``period``, oldest first: those with
+    respondents, or with ``fielded=False`` every wave listed."""
+    waves = linkage.fielded_waves(ws) if fielded else ws.survey_waves
+    return linkage.waves_to(waves, period,
                             financial_year_start_month=ws.council["financial_year_start_month"])
+
+
+def _unfielded_note(ws: Workspace, period: str) -> str:
+    """A sentence naming the waves listed as ended by ``period`` that have no responses yet."""
+    fielded = set(_waves_to(ws, period))
+    waiting = [wave for wave in _waves_to(ws, period, fielded=False) if wave not in fielded]
+    if not waiting:
+        return ""
+    named = ", ".join(repr(wave) for wave in waiting)
+    return (f"Survey wave{'s' if len(waiting) > 1 else ''} {named} "
+            f"{'are' if len(waiting) > 1 else 'is'} in survey_waves.csv but "
+            f"{'have' if len(waiting) > 1 else 'has'} no responses yet, so "
+            f"{'they are' if len(waiting) > 1 else 'it is'} left out.")
 
 
 def _percent(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -38,8 +55,17 @@ def _no_survey_item() -> Markdown:
     return Markdown("_The resident survey has no question about this service._")
 
 
-def _no_wave() -> Markdown:
-    return Markdown("_No survey wave ended by the end of this period._")
+def _no_wave(note: str = "") -> Markdown:
+    return Markdown(" ".join(["_No survey wave ended by the end of this period._",
+                              _md(note) if note else ""]).strip())
+
+
+def _no_valid_answers(item: str, wave: str) -> pd.DataFrame:
+    """The row of an estimate table for an item a wave asked whose every answer was "don't
+    know": no estimate, a base of 0, and the note :data:`pmresearch.linkage.NO_VALID_ANSWERS`
+    (from :func:`_base_note`)."""
+    return pd.DataFrame([{"item": item, "wave": wave, "n_unweighted": 0, "n_weighted": 0.0,
+                          "pct_dont_know": 100.0, "low_base": False, "suppressed": True}])
 
 
 def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
@@ -53,12 +79,17 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
         return _no_survey_item()
     parts = []
     for wave in _waves_to(ws, period):
-        design = linkage.weighted_wave(ws, wave).design
         for item in items:
-            if linkage.asked(ws, wave, item):
-                parts.append(estimates.proportion(design, item, **linkage.suppression_options(ws)).assign(wave=wave))
+            if not linkage.asked(ws, wave, item):
+                continue
+            if not linkage.has_valid_answers(ws, wave, item):
+                parts.append(_no_valid_answers(item, wave))
+                continue
+            parts.append(estimates.proportion(linkage.weighted_wave(ws, wave).design, item,
+                                              **linkage.suppression_options(ws)).assign(wave=wave))
+    note = _unfielded_note(ws, period)
     if not parts:
-        return _no_wave()
+        return _no_wave(note)
     table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
     table["question"] = _question_of(ws, table["item"])
     table["note"] = _base_note(ws, table)
@@ -68,11 +99,12 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
         "n_unweighted": "Base (unweighted)", "n_weighted": "Base (weighted)",
         "deff": "Design effect of the estimate", "note": "Note"},
         {"estimate": "{:.0f}", "ci_low": "{:.0f}", "ci_high": "{:.0f}", "pct_dont_know": "{:.0f}",
-         "n_unweighted": "{:,}", "n_weighted": "{:,.0f}", "deff": "{:.2f}"})
+         "n_unweighted": "{:,}", "n_weighted": "{:,.0f}", "deff": "{:.2f}"}, caption=note)
 
 
 def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
-    """Change in weighted % satisfied between the last two waves that asked each item.
+    """Change in weighted % satisfied between the last two waves with valid answers to each
+    item.
 
     The test is two-sided on independent samples with design-based standard errors; the
     significance level is ``significance.alpha`` in ``rules.yaml``.
@@ -83,7 +115,8 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
     alpha = ws.parameters.settings["significance"]["alpha"]
     parts = []
     for item in items:
-        waves = [wave for wave in _waves_to(ws, period) if linkage.asked(ws, wave, item)]
+        waves = [wave for wave in _waves_to(ws, period)
+                 if linkage.has_valid_answers(ws, wave, item)]
         if len(waves) < 2:
             continue
         before, after = waves[-2:]
@@ -92,7 +125,8 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
                                              alpha=alpha, **linkage.suppression_options(ws))
         parts.append(comparison.assign(wave_from=before, wave_to=after))
     if not parts:
-        return Markdown("_Fewer than two survey waves asked about this service._")
+        return Markdown("_Fewer than two survey waves have valid answers about this "
+                        "service._")
     table = _percent(pd.concat(parts, ignore_index=True),
                      ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
     table["question"] = _question_of(ws, table["item"])
@@ -119,8 +153,13 @@ def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
     wave = waves[-1]
     design = linkage.weighted_wave(ws, wave).design
     alpha = ws.parameters.settings["significance"]["alpha"]
+    answered = [item for item in items if linkage.has_valid_answers(ws, wave, item)]
+    if not answered:
+        why = (_NO_VALID_ANSWERS_TEXT if any(linkage.asked(ws, wave, item) for item in items)
+               else "did not ask about this service")
+        return Markdown(f"_Survey wave {_md(wave)} {why}._")
     parts = []
-    for item in [item for item in items if linkage.asked(ws, wave, item)]:
+    for item in answered:
         for column in by:
             table = estimates.compare_subgroups(design, item, column, alpha=alpha,
                                                 **linkage.suppression_options(ws))
