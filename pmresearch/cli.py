@@ -208,8 +208,18 @@ def _os_reason(error: OSError) -> tuple[str, str]:
 def _os_message(error: OSError) -> str:
     """``/x/outputs: permission denied. Ask for access, …``: one line naming the path."""
     reason, fix = _os_reason(error)
-    where = error.filename if error.filename is not None else "a file or folder"
-    return f"{where}: {reason}. {fix}"
+    if error.filename is None:
+        return f"{reason}." if error.errno not in _OS_REASONS else f"{reason}. {fix}"
+    return f"{error.filename}: {reason}. {fix}"
+
+
+def _output_fix(error: OSError, option: str) -> str:
+    """What to do about an output folder that ``error`` refused."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"Choose another {option} folder or ask for write access."
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"Free some space, or choose another {option} folder."
+    return f"Choose another {option} folder."
 
 
 def _check_output_folder(folder: Path, option: str) -> None:
@@ -235,12 +245,8 @@ def _check_output_folder(folder: Path, option: str) -> None:
         reason, _ = _os_reason(error)
         if isinstance(error, FileExistsError):  # mkdir met a file where the folder should be
             reason = "a file of that name is in the way"
-        fix = {errno.ENOSPC: "Free some space, or choose another {} folder.",
-               errno.EDQUOT: "Free some space, or choose another {} folder.",
-               errno.EACCES: "Choose another {} folder or ask for write access.",
-               errno.EPERM: "Choose another {} folder or ask for write access.",
-               }.get(error.errno, "Choose another {} folder.").format(option)
-        raise OutputError(f"cannot write to {folder}: {reason}. {fix}", path=str(folder)) from None
+        raise OutputError(f"cannot write to {folder}: {reason}. {_output_fix(error, option)}",
+                          path=str(folder)) from None
     finally:
         for made in missing:  # deepest first, so each is empty when it is removed
             with contextlib.suppress(OSError):
@@ -347,6 +353,7 @@ def _code(args: argparse.Namespace) -> int:
 
 def _evidence(args: argparse.Namespace) -> int:
     from ._csv import write_csv
+    from ._periods import check_period
     from .evidence import findings_for
     from .linkage import evidence_table
     from .performance import assess_indicators
@@ -355,7 +362,7 @@ def _evidence(args: argparse.Namespace) -> int:
 
     _check_output_folder(args.out, "--out")
     ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
-    period = args.period or ws.council["current_period"]
+    period = check_period(ws, args.period)  # before the tables, which take a while
     tables = {"indicator_assessment.csv": assess_indicators(ws.indicators, ws.pi_values,
                                                             ws.benchmarks, ws.parameters.settings),
               "evidence_table.csv": evidence_table(ws)}

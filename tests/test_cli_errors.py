@@ -297,3 +297,21 @@ def test_an_xlsx_with_a_cover_sheet_says_where_the_table_is(above, fix, demo_cop
 def test_an_xlsx_on_its_first_sheet_and_row_reads_as_the_csv_did(demo_copy):
     _write_wards_xlsx(demo_copy, [("Wards", 0)])
     assert _problems(demo_copy) == []
+
+
+@pytest.mark.parametrize("period", ["Q2 2025", "2025-26 Q5"])
+def test_evidence_refuses_a_period_that_is_not_a_quarter_before_judging_any_pi(
+        period, demo_workspace, tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    forbid(monkeypatch, "pmresearch.performance.assess_indicators",
+           "pmresearch.linkage.evidence_table")
+    quarters = sorted(pd.read_csv(demo_workspace / "pi_values.csv", dtype=str)["period"])
+    status, out, err = run(capsys, ["evidence", "--workspace", str(demo_workspace),
+                                    "--period", period, "--out", str(tmp_path / "evidence")])
+    assert (status, out) == (2, "")
+    assert err.startswith(f"pmresearch evidence: --period: {period!r} is not a financial "
+                          "quarter like '2025-26 Q2'")
+    assert err.endswith(f". Use a quarter from {quarters[0]} to {quarters[-1]}.\n")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "evidence").exists()
