@@ -7,28 +7,38 @@ machine has is found by :func:`find_chromium` (``$PMRESEARCH_CHROMIUM``, then ``
 ``chromium-browser`` and ``google-chrome`` on ``PATH``), and where there is none the packs are
 written as HTML only, with :func:`chromium_install_hint` saying how to get one.
 
-Chromium is run once per page with its own throw-away profile, with name lookups switched off
-so that a pack never reaches the internet while it is printed (its data stay on the machine and
-a missing network cannot stall a batch), and with a virtual-time budget so that the page's
-scripts and timers have run before it is printed. :func:`render_page` shows the same page as a
-browser has built it (the DOM after scripts) with the network requests it tried to make, for
-tests that check a pack as a reader sees it.
+Chromium is run once per page with its own throw-away profile and with name lookups switched
+off, so that a pack never reaches the internet while it is printed (its data stay on the
+machine and a missing network cannot stall a batch).
 
-The flags were checked with Chromium 156 (Debian bookworm): ``--headless=new`` (the only
-headless mode from Chrome 132; it selects the same mode in 112-131), ``--no-pdf-header-footer``
-(Chrome 111 and later; ``--print-to-pdf-no-header`` before, passed too and ignored by newer
-versions) and ``--virtual-time-budget``. Chromium exits with status 0 even when it cannot load
-the page or write the PDF, so the output file itself is checked.
+:func:`print_pdf` drives Chromium over its DevTools pipe (``--remote-debugging-pipe``: commands
+in on file descriptor 3, replies and events out on 4, no network port and no extra package), so
+that when a page does not print it can say why rather than only that time ran out: the page
+opened a JavaScript dialog and waits for someone to close it, it is still waiting for a file it
+names, the renderer or the browser crashed, the sandbox refused to start, or what came back is
+not a PDF. Only a page that was still printing, or still reading files that do arrive, is told
+to try a longer timeout. :func:`render_page` shows the same page as a browser has built it (the
+DOM after scripts, with a virtual-time budget so its timers have run) with the network requests
+it tried to make, for tests that check a pack as a reader sees it.
+
+The flags were checked with Chromium 150 and 156 (Debian bookworm): ``--headless=new`` (the
+only headless mode from Chrome 132; it selects the same mode in 112-131),
+``--remote-debugging-pipe``, ``--dump-dom`` and ``--virtual-time-budget``. The DevTools pipe
+needs a POSIX system (Linux, macOS).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +66,31 @@ _FLAGS = (
     # Every host name fails to resolve: nothing the page or the browser asks for leaves the
     # machine, and an offline batch does not wait on network time-outs.
     "--host-resolver-rules=MAP * ~NOTFOUND",
-    # Virtual time runs fast-forward: the page's timers and scripts finish before printing
-    # without costing wall-clock time.
-    "--virtual-time-budget=10000",
 )
-_PDF_FLAGS = ("--no-pdf-header-footer", "--print-to-pdf-no-header")
+# Virtual time runs fast-forward: the page's timers and scripts finish before the DOM is
+# dumped without costing wall-clock time.
+_DOM_FLAGS = ("--virtual-time-budget=10000", "--dump-dom")
+# As Chromium's own --print-to-pdf: backgrounds (table headings) printed, the page's @page size
+# (A4) used, no browser header or footer.
+_PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True,
+                  "displayHeaderFooter": False}
+# Chromium reads DevTools commands from descriptor 3 and writes to 4. subprocess can only pass
+# descriptors under their own numbers, so a small Python step moves the pipes onto 3 and 4
+# (through numbers of 10 and up, so that neither overwrites the other) and becomes Chromium.
+_ON_FDS_3_AND_4 = ("import fcntl, os, sys\n"
+                   "a, b = (fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3])\n"
+                   "os.dup2(a, 3); os.dup2(b, 4); os.close(a); os.close(b)\n"
+                   "os.execvp(sys.argv[3], sys.argv[3:])")
+# Chromium's error output that names a cause of its own: (text it prints, what it means).
+_KNOWN_FAILURES = (
+    (("No usable sandbox", "without --no-sandbox"),
+     "its sandbox could not start. pmresearch passes --no-sandbox, so this command (a snap or "
+     "a wrapper script?) does not hand it on: set PMRESEARCH_CHROMIUM to the browser binary "
+     "itself (e.g. /usr/lib/chromium/chromium)."),
+    (("error while loading shared libraries",),
+     "a library it needs is missing. Install Chromium with the system's package manager "
+     "(Debian/Ubuntu: sudo apt-get install chromium) so that its libraries come with it."),
+)
 _BROWSER_OWN = "not an origin"  # NetLog's initiator of the browser's own requests (updates …)
 
 
@@ -117,7 +147,7 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | No
     chromium : str, optional
         Chrome or Chromium binary; :func:`find_chromium` when omitted.
     timeout : float, default 120
-        Seconds to wait for Chromium before stopping it.
+        Seconds to wait for Chromium to start, load the page and print it before stopping it.
 
     Returns
     -------
@@ -127,8 +157,11 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | No
     Raises
     ------
     PackError
-        No Chromium was found, the page is missing, or Chromium failed or took too long; the
-        message carries the end of Chromium's error output.
+        No Chromium was found or the page is missing; or the page did not print, with why:
+        Chromium failed to start (its sandbox, a missing library, its exit status), the page
+        opened a JavaScript dialog, it was still waiting for a file it names (which ones), its
+        renderer crashed, printing outlasted ``timeout``, or what came back was not a PDF. The
+        message carries the end of Chromium's error output where that helps.
 
     Examples
     --------
@@ -143,18 +176,209 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | No
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     binary = _binary(chromium)
     page = _page_uri(html_path)
+    with tempfile.TemporaryDirectory(prefix="pmresearch-chromium-") as scratch:
+        with _DevTools(binary, html_path, Path(scratch), timeout) as browser:
+            pdf = browser.print_page(page)
+    if pdf[:5] != b"%PDF-":
+        found = "nothing" if not pdf else f"{len(pdf)} bytes that are not a PDF"
+        raise PackError(f"Chromium ({binary}) printed {html_path} but gave back {found}. "
+                        f"{_check(binary)}")
     partial = pdf_path.with_name(f".{pdf_path.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
-        with tempfile.TemporaryDirectory(prefix="pmresearch-chromium-") as profile:
-            stderr = _run([binary, *_FLAGS, *_PDF_FLAGS, f"--user-data-dir={profile}",
-                           f"--print-to-pdf={partial}", page], timeout, html_path)
-        if not partial.is_file() or partial.read_bytes()[:5] != b"%PDF-":
-            raise PackError(f"Chromium ({binary}) did not print {html_path} to PDF"
-                            f"{_said(stderr)}. {_check(binary)}")
+        partial.write_bytes(pdf)
         os.replace(partial, pdf_path)
     finally:
         partial.unlink(missing_ok=True)
     return pdf_path
+
+
+class _DevTools:
+    """One headless Chromium driven over its DevTools pipe, watched for why a page stalls.
+
+    Commands are JSON messages ended by a NUL byte, written to Chromium's descriptor 3; its
+    replies (``id``) and events (``method``) come back the same way on descriptor 4. Every wait
+    shares one deadline. Events that mean the page will never print (a dialog, a crash) raise
+    at once; the page's unfinished requests are tracked so that a time-out can name them.
+    """
+
+    def __init__(self, binary: str, html_path: Path, scratch: Path, timeout: float):
+        self.binary, self.html_path, self.timeout = binary, html_path, timeout
+        self.deadline = time.monotonic() + timeout
+        self.stage = "starting"  # what Chromium was doing, for the message if it stops
+        self.log = scratch / "chromium.log"
+        self.session: str | None = None
+        self.loaded = False
+        self.pending: dict[str, str] = {}  # request id → URL the page is still waiting for
+        self._buffer, self._searched, self._last_id = bytearray(), 0, 0
+        command_in, self._commands = os.pipe()
+        self._replies, reply_out = os.pipe()
+        try:
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _ON_FDS_3_AND_4, str(command_in), str(reply_out),
+                     binary, *_FLAGS, f"--user-data-dir={scratch / 'profile'}",
+                     "--remote-debugging-pipe", "about:blank"],
+                    pass_fds=(command_in, reply_out), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        except BaseException:
+            os.close(self._commands)
+            os.close(self._replies)
+            raise
+        finally:
+            os.close(command_in)
+            os.close(reply_out)
+
+    def __enter__(self) -> "_DevTools":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None:  # a clean close lets Chromium remove its profile's locks
+                self._send("Browser.close", session=False)
+                self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            _stop(self.process)  # the whole process group: renderers and helpers too
+            os.close(self._commands)
+            os.close(self._replies)
+
+    def print_page(self, page: str) -> bytes:
+        """Open ``page`` in a new tab, wait for its load event, and print it."""
+        target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)
+        self.session = self.call("Target.attachToTarget", {"targetId": target["targetId"],
+                                                           "flatten": True},
+                                 session=False)["sessionId"]
+        for domain in ("Page", "Network", "Inspector"):
+            self.call(f"{domain}.enable")
+        self.stage = "loading"
+        opened = self.call("Page.navigate", {"url": page})
+        if opened.get("errorText"):
+            raise PackError(f"Chromium ({self.binary}) could not open {self.html_path}: "
+                            f"{opened['errorText']}. Check that the file can be read.")
+        while not self.loaded:
+            self._handle(self._receive())
+        self.stage = "printing"
+        return base64.b64decode(self.call("Page.printToPDF", _PRINT_OPTIONS)["data"])
+
+    def call(self, method: str, params: dict | None = None, *, session: bool = True) -> dict:
+        """Send a command and return its result, handling the events that come first."""
+        sent = self._send(method, params, session=session)
+        while True:
+            message = self._receive()
+            if message.get("id") != sent:
+                self._handle(message)
+            elif "error" in message:
+                raise PackError(f"Chromium ({self.binary}) refused {method} "
+                                f"{self._doing()}: "
+                                f"{message['error'].get('message', message['error'])}. It may "
+                                "be too old: use Chromium 112 or later.")
+            else:
+                return message.get("result", {})
+
+    def _send(self, method: str, params: dict | None = None, *, session: bool = True) -> int:
+        self._last_id += 1
+        message = {"id": self._last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        try:
+            os.write(self._commands, json.dumps(message).encode("utf-8") + b"\0")
+        except BrokenPipeError:
+            raise self._ended() from None
+        return self._last_id
+
+    def _receive(self) -> dict:
+        # A PDF comes back as one message of megabytes in pipe-sized chunks: the buffer grows
+        # in place and each chunk is searched once for the NUL that ends a message.
+        while (end := self._buffer.find(b"\0", self._searched)) < 0:
+            self._searched = len(self._buffer)
+            left = self.deadline - time.monotonic()
+            ready = select.select([self._replies], [], [], left)[0] if left > 0 else []
+            if not ready:
+                raise self._late()
+            chunk = os.read(self._replies, 1 << 20)
+            if not chunk:
+                raise self._ended()
+            self._buffer += chunk
+        message = json.loads(self._buffer[:end])
+        del self._buffer[:end + 1]
+        self._searched = 0
+        return message
+
+    def _handle(self, event: dict) -> None:
+        method, params = event.get("method"), event.get("params") or {}
+        if method == "Page.loadEventFired":
+            self.loaded = True
+        elif method == "Network.requestWillBeSent":
+            self.pending[params["requestId"]] = params["request"]["url"]
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            self.pending.pop(params.get("requestId"), None)
+        elif method == "Page.javascriptDialogOpening":
+            shown = params.get("message", "")
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            raise PackError(
+                f"{self.html_path} opened a JavaScript {params.get('type', 'dialog')} "
+                f"({shown!r}) while {self.stage}, and a page waiting for someone to close a "
+                "dialog cannot be printed. Packs made by pmresearch carry no script: make the "
+                "pack again with pmresearch packs, or remove the script from the page.")
+        elif method in ("Inspector.targetCrashed", "Target.targetCrashed"):
+            raise PackError(
+                f"Chromium's renderer crashed {self._doing()}"
+                f"{_said(self._log_text())}. This is most often a lack of memory: close other "
+                "programs or print fewer packs at once (--jobs), then try again.")
+
+    def _ended(self) -> PackError:
+        """Chromium closed its end of the pipe: say how it ended."""
+        try:
+            status = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            status = None
+        stderr = self._log_text()
+        for signs, meaning in _KNOWN_FAILURES:
+            if any(sign in stderr for sign in signs):
+                return PackError(f"Chromium ({self.binary}) could not open {self.html_path}: "
+                                 f"{meaning}")
+        if status is not None and status < 0:
+            try:
+                how = f"crashed ({signal.Signals(-status).name})"
+            except ValueError:
+                how = f"crashed (signal {-status})"
+        elif status:
+            return PackError(f"Chromium ({self.binary}) failed on {self.html_path} with exit "
+                             f"status {status}{_said(stderr)}. {_check(self.binary)}")
+        else:
+            how = "stopped answering" if status is None else "exited"
+        return PackError(f"Chromium ({self.binary}) {how} {self._doing()}{_said(stderr)}. "
+                         f"{_check(self.binary)}")
+
+    def _late(self) -> PackError:
+        """The deadline passed: say what Chromium was still doing."""
+        within = f"{self.timeout:g} s"
+        if self.stage == "starting":
+            return PackError(f"Chromium ({self.binary}) did not start within {within} and was "
+                             f"stopped{_said(self._log_text())}. {_check(self.binary)}")
+        if self.stage == "printing":
+            return PackError(f"Chromium ({self.binary}) was still printing {self.html_path} "
+                             f"after {within} and was stopped. A long page takes a while to "
+                             "print: try again with a longer timeout.")
+        if self.pending:
+            waited = ", ".join(sorted(set(self.pending.values())))
+            return PackError(f"{self.html_path} had not finished loading after {within}: "
+                             f"Chromium was still waiting for {waited}. Check that it can be "
+                             "read (a pipe, or a file on a drive that does not answer, never "
+                             "arrives); if it is merely slow, try again with a longer timeout.")
+        return PackError(f"{self.html_path} had not finished loading after {within}, though "
+                         "everything it names had arrived: a script on the page is probably "
+                         "running without end. Packs made by pmresearch carry no script: make "
+                         "the pack again with pmresearch packs, or remove the script.")
+
+    def _doing(self) -> str:
+        if self.stage == "starting":
+            return f"while starting, before it opened {self.html_path}"
+        return f"while {self.stage} {self.html_path}"
+
+    def _log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -210,9 +434,9 @@ def render_page(html_path: str | Path, *, chromium: str | None = None,
     page = _page_uri(html_path)
     with tempfile.TemporaryDirectory(prefix="pmresearch-chromium-") as scratch:
         profile, netlog = Path(scratch) / "profile", Path(scratch) / "netlog.json"
-        command = [binary, *_FLAGS, f"--user-data-dir={profile}", f"--log-net-log={netlog}",
-                   "--dump-dom", page]
-        dom, stderr = _run(command, timeout, html_path, want_stdout=True)
+        command = [binary, *_FLAGS, *_DOM_FLAGS, f"--user-data-dir={profile}",
+                   f"--log-net-log={netlog}", page]
+        dom, stderr = _run(command, timeout, html_path)
         if not dom.strip():
             raise PackError(f"Chromium ({binary}) showed nothing for {html_path}"
                             f"{_said(stderr)}. {_check(binary)}")
@@ -239,10 +463,10 @@ def _page_uri(html_path: Path) -> str:
     return html_path.resolve().as_uri()
 
 
-def _run(command: list[str], timeout: float, html_path: Path, *, want_stdout: bool = False):
-    """Run Chromium in its own process group, so a time-out stops its helper processes too."""
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE if want_stdout else subprocess.DEVNULL,
+def _run(command: list[str], timeout: float, html_path: Path) -> tuple[str, str]:
+    """Run Chromium in its own process group, so a time-out stops its helper processes too;
+    its output and error output."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, start_new_session=True)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
@@ -259,7 +483,7 @@ def _run(command: list[str], timeout: float, html_path: Path, *, want_stdout: bo
         raise PackError(f"Chromium ({command[0]}) failed on {html_path} with exit status "
                         f"{process.returncode}{_said(stderr)}. "
                         f"{_check(command[0])}")
-    return (stdout.decode("utf-8", "replace"), stderr) if want_stdout else stderr
+    return stdout.decode("utf-8", "replace"), stderr
 
 
 def _stop(process: subprocess.Popen) -> None:

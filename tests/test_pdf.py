@@ -120,20 +120,44 @@ def test_a_failing_chromium_is_reported_with_its_error_output(page, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "page.html"]
 
 
-def test_a_chromium_that_exits_0_without_a_pdf_is_an_error(page, tmp_path):
-    # Chromium exits 0 when it cannot load the page or write the file, so the file is checked.
+def test_a_chromium_that_exits_0_before_printing_is_an_error(page, tmp_path):
     silent = _executable(tmp_path / "bin" / "chromium",
                          'echo "Page load failed: net::ERR_FILE_NOT_FOUND" >&2; exit 0')
     with pytest.raises(PackError) as caught:
         print_pdf(page, tmp_path / "page.pdf", chromium=str(silent))
     assert str(caught.value) == (
-        f"Chromium ({silent}) did not print {page} to PDF: Page load failed: "
-        f"net::ERR_FILE_NOT_FOUND. Check that it runs ('{silent} --headless=new --dump-dom "
-        "about:blank'), or set PMRESEARCH_CHROMIUM to another Chrome/Chromium binary.")
+        f"Chromium ({silent}) exited while starting, before it opened {page}: Page load "
+        f"failed: net::ERR_FILE_NOT_FOUND. Check that it runs ('{silent} --headless=new "
+        "--dump-dom about:blank'), or set PMRESEARCH_CHROMIUM to another Chrome/Chromium binary.")
     assert not (tmp_path / "page.pdf").exists()
 
 
-def test_a_chromium_that_hangs_is_stopped_with_its_helpers(page, tmp_path):
+def test_a_chromium_that_crashes_is_named_with_its_signal(page, tmp_path):
+    crashing = _executable(tmp_path / "bin" / "chromium",
+                           'echo "Received signal 11 SEGV_MAPERR" >&2; kill -SEGV $$')
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(crashing))
+    assert str(caught.value) == (
+        f"Chromium ({crashing}) crashed (SIGSEGV) while starting, before it opened {page}: "
+        f"Received signal 11 SEGV_MAPERR. Check that it runs ('{crashing} --headless=new "
+        "--dump-dom about:blank'), or set PMRESEARCH_CHROMIUM to another Chrome/Chromium binary.")
+
+
+def test_a_sandbox_that_will_not_start_is_named_as_the_cause(page, tmp_path):
+    # What Chromium prints when a wrapper drops --no-sandbox where namespaces are not allowed.
+    refusing = _executable(tmp_path / "bin" / "chromium", (
+        "echo '[9:9:1207/101010.1:FATAL:zygote_host_impl_linux.cc(128)] No usable sandbox! "
+        "Update your kernel.' >&2\nkill -TRAP $$"))
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(refusing))
+    assert str(caught.value) == (
+        f"Chromium ({refusing}) could not open {page}: its sandbox could not start. pmresearch "
+        "passes --no-sandbox, so this command (a snap or a wrapper script?) does not hand it "
+        "on: set PMRESEARCH_CHROMIUM to the browser binary itself "
+        "(e.g. /usr/lib/chromium/chromium).")
+
+
+def test_a_chromium_that_never_starts_is_stopped_with_its_helpers(page, tmp_path):
     pid_file = tmp_path / "helper.pid"
     hanging = _executable(tmp_path / "bin" / "chromium",
                           f"sleep 60 &\necho $! > {pid_file}\nwait")
@@ -141,12 +165,137 @@ def test_a_chromium_that_hangs_is_stopped_with_its_helpers(page, tmp_path):
     with pytest.raises(PackError) as caught:
         print_pdf(page, tmp_path / "page.pdf", chromium=str(hanging), timeout=1)
     assert time.perf_counter() - started < 10
+    # not a slow page: a longer timeout is not what to try
     assert str(caught.value) == (
-        f"Chromium ({hanging}) did not finish {page} within 1 s and was stopped. Try again "
-        "with a longer timeout, or check that the page opens in a browser.")
+        f"Chromium ({hanging}) did not start within 1 s and was stopped. Check that it runs "
+        f"('{hanging} --headless=new --dump-dom about:blank'), or set PMRESEARCH_CHROMIUM to "
+        "another Chrome/Chromium binary.")
     helper = Path(f"/proc/{pid_file.read_text().strip()}/status")
     # the helper process (Chromium's renderers, here a sleep) is gone, or a zombie awaiting init
     assert not helper.exists() or "State:\tZ" in helper.read_text()
+
+
+# A stand-in browser that speaks the DevTools pipe (commands on descriptor 3, replies on 4, each
+# JSON ended by NUL) and misbehaves as FAKE_BROWSER says: the renderer crashes on loading, the
+# print never finishes, the print is not a PDF, or printing is an unknown command.
+FAKE_BROWSER = r"""
+import base64, json, os, sys
+behaviour, buffer = os.environ["FAKE_BROWSER"], b""
+
+def send(message):
+    os.write(4, json.dumps(message).encode() + b"\0")
+
+while True:
+    chunk = os.read(3, 65536)
+    if not chunk:
+        sys.exit(0)
+    buffer += chunk
+    while b"\0" in buffer:
+        raw, buffer = buffer.split(b"\0", 1)
+        command = json.loads(raw)
+        method, reply = command["method"], {"id": command["id"], "result": {}}
+        if method == "Target.createTarget":
+            reply["result"] = {"targetId": "T"}
+        elif method == "Target.attachToTarget":
+            reply["result"] = {"sessionId": "S"}
+        elif method == "Page.printToPDF":
+            if behaviour == "slow print":
+                continue
+            if behaviour == "old":
+                reply = {"id": command["id"], "error": {"code": -32601,
+                         "message": "'Page.printToPDF' wasn't found"}}
+            else:
+                reply["result"] = {"data": base64.b64encode(b"<html>not a PDF").decode()}
+        send(reply)
+        if method == "Browser.close":
+            sys.exit(0)
+        if method == "Page.navigate":
+            send({"method": "Inspector.targetCrashed", "params": {}, "sessionId": "S"}
+                 if behaviour == "crash" else
+                 {"method": "Page.loadEventFired", "params": {}, "sessionId": "S"})
+"""
+
+
+@pytest.fixture
+def fake_browser(tmp_path, monkeypatch):
+    def make(behaviour: str) -> Path:
+        monkeypatch.setenv("FAKE_BROWSER", behaviour)
+        script = tmp_path / "bin" / "fake-chromium"
+        script.parent.mkdir(exist_ok=True)
+        script.write_text(f"#!{sys.executable}\n{FAKE_BROWSER}", encoding="utf-8")
+        script.chmod(0o755)
+        return script
+    return make
+
+
+def test_a_renderer_crash_is_named_as_the_cause(page, tmp_path, fake_browser):
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(fake_browser("crash")))
+    assert str(caught.value) == (
+        f"Chromium's renderer crashed while loading {page}. This is most often a lack of "
+        "memory: close other programs or print fewer packs at once (--jobs), then try again.")
+
+
+def test_a_print_that_is_not_a_pdf_is_an_error_and_leaves_no_file(page, tmp_path, fake_browser):
+    browser = fake_browser("not a PDF")
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(browser))
+    assert str(caught.value) == (
+        f"Chromium ({browser}) printed {page} but gave back 15 bytes that are not a PDF. Check "
+        f"that it runs ('{browser} --headless=new --dump-dom about:blank'), or set "
+        "PMRESEARCH_CHROMIUM to another Chrome/Chromium binary.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "page.html"]
+
+
+def test_a_chromium_without_printing_says_it_is_too_old(page, tmp_path, fake_browser):
+    browser = fake_browser("old")
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(browser))
+    assert str(caught.value) == (
+        f"Chromium ({browser}) refused Page.printToPDF while printing {page}: "
+        "'Page.printToPDF' wasn't found. It may be too old: use Chromium 112 or later.")
+
+
+def test_only_a_slow_print_is_told_to_take_a_longer_timeout(page, tmp_path, fake_browser):
+    browser = fake_browser("slow print")
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "page.pdf", chromium=str(browser), timeout=2)
+    assert str(caught.value) == (
+        f"Chromium ({browser}) was still printing {page} after 2 s and was stopped. A long "
+        "page takes a while to print: try again with a longer timeout.")
+
+
+@needs_chromium
+def test_a_page_that_opens_a_dialog_is_named_as_the_cause(tmp_path):
+    # What <script>alert(1)</script> in a quote did before workspace text was escaped: the page
+    # waited for someone to close the alert, and printing ran out of time. (A pack's
+    # Content-Security-Policy forbids the script; this page has none.)
+    page = tmp_path / "alert.html"
+    page.write_text("<h1>Quotes</h1><blockquote><script>alert('pwned by a comment')</script>"
+                    "</blockquote>", encoding="utf-8")
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "alert.pdf", timeout=60)
+    assert str(caught.value) == (
+        f"{page} opened a JavaScript alert ('pwned by a comment') while loading, and a page "
+        "waiting for someone to close a dialog cannot be printed. Packs made by pmresearch "
+        "carry no script: make the pack again with pmresearch packs, or remove the script "
+        "from the page.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alert.html"]
+
+
+@needs_chromium
+def test_a_page_that_never_finishes_loading_names_what_it_waits_for(tmp_path):
+    # Reading a named pipe that nobody writes to never ends: a page that loads forever.
+    os.mkfifo(tmp_path / "stuck")
+    page = tmp_path / "forever.html"
+    page.write_text('<h1>Charts</h1><img src="stuck" alt="a chart">', encoding="utf-8")
+    with pytest.raises(PackError) as caught:
+        print_pdf(page, tmp_path / "forever.pdf", timeout=6)
+    assert str(caught.value) == (
+        f"{page} had not finished loading after 6 s: Chromium was still waiting for "
+        f"{(tmp_path / 'stuck').as_uri()}. Check that it can be read (a pipe, or a file on a "
+        "drive that does not answer, never arrives); if it is merely slow, try again with a "
+        "longer timeout.")
 
 
 # --- printing with Chromium -------------------------------------------------------------------
@@ -240,7 +389,7 @@ def test_a_failed_print_keeps_the_html_pack_and_says_why(tmp_path, monkeypatch):
     first = runs[0].results[0]
     assert (first.status, runs[0].notes) == ("ok", ())
     # the page is printed in the pack's staging folder, before the pack is moved into place
-    staged = re.escape(str(folder.parent.resolve())) + r"/\.planning-staging-\w+/"
+    staged = re.escape(str(folder.parent.resolve())) + r"/\.planning-staging-[\w-]+/"
     assert re.fullmatch(
         re.escape(f"HTML only, no PDF: Chromium ({broken}) failed on ") + staged
         + re.escape(f"evidence_pack.html with exit status 5: out of memory. Check that it runs "

@@ -239,7 +239,8 @@ def test_dollars_in_ward_names_and_axis_titles_are_drawn_as_written():
     from pmresearch.plots import ward_scatter
 
     wards = pd.DataFrame({"ward_code": ["A", "B", "C", "D"],
-                          "pct_satisfied": [70.0, 64.0, 52.0, 50.0], "value": [3.0, 5.0, 8.0, 9.0]})
+                          "pct_satisfied": [70.0, 64.0, 52.0, 50.0],
+                          "value": [3.0, 5.0, 8.0, 9.0]})
     figure = ward_scatter(wards, pi_label=DOLLAR_TEXTS[0], item_label=DOLLAR_TEXTS[1],
                           labels=pd.Series(DOLLAR_TEXTS))
     axes = figure.axes[0]
