@@ -24,7 +24,6 @@ cluster executor can be registered later without touching the job itself.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import html
@@ -36,7 +35,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -51,7 +49,8 @@ from .errors import PackError
 from ._csv import write_csv
 from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers
 from ._pack_record import package_versions, rag_summary, read_manifest, record_packs, write_index
-from ._parent_death import die_with_parent, watch_parent
+from . import _batch_processes
+from ._batch_processes import Stop, end_workers, signals_ignored, signals_stop_the_batch
 from .rules import improvement_actions, write_findings
 from ._resources import bundled_path
 from .workspace import Workspace, load_workspace, parse_period, period_slug
@@ -143,72 +142,6 @@ class BatchStopped(PackError):
                          f"previous version")
 
 
-class _Stop(BaseException):
-    """Raised in the batch's main thread by SIGINT or SIGTERM (not an Exception, so no
-    ``except Exception`` on the way swallows it)."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextlib.contextmanager
-def _signals_stop_the_batch() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into :class:`_Stop` for the ``with`` block (main thread only,
-    where Python delivers signals; a signal the caller ignores stays ignored)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise _Stop(signum)
-
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, stop)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextlib.contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """Let the tidying up after a stop finish even if the signal is sent again."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN)
-                for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-_kernel_template = None  # this worker process's KernelTemplate, set by _start_worker
-
-
-def _start_worker(batch_pid: int) -> None:
-    """Set up a worker process: die with the batch, leave signals to it, fork a kernel template."""
-    global _kernel_template
-    # Ctrl-C reaches every process of the terminal's group: the batch stops the workers (with
-    # SIGTERM, whose default action a forked worker must get back from the batch's handler),
-    # rather than each worker dying on its own in the middle of a swap.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    armed = die_with_parent(batch_pid)
-    if hasattr(os, "fork"):
-        from ._kernels import KernelTemplate
-
-        _kernel_template = KernelTemplate()
-    if not armed:
-        watch_parent(batch_pid)  # after forking the template, which must start no thread
-
-
 def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
                     workers: int) -> Iterator[PackResult]:
     """Run jobs in a pool of local worker processes, yielding results as they finish.
@@ -222,7 +155,7 @@ def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
     # fork is cheapest where it exists: the parent has started no threads or kernels yet.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_worker, initargs=(os.getpid(),))
+                               initializer=_batch_processes.start_worker, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(work, job): job for job in jobs}
         for future in as_completed(futures):
@@ -236,23 +169,10 @@ def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
     except BaseException:
         # Stopped (a signal, or the caller closed this generator): end the workers now rather
         # than wait for their packs; their kernel templates and kernels die with them.
-        _end_workers(pool)
+        end_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    # The pool has no public way to stop a running task; its worker processes are in _processes.
-    processes = list((pool._processes or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
 
 
 #: Executors by name: each takes (work, jobs, workers) and yields a PackResult per job.
@@ -323,11 +243,12 @@ def run_packs(
         message says how many packs finished).
     """
     ws = load_workspace(workspace, parameters_dir=parameters_dir)
-    period = period or ws.council["current_period"]
-    try:
-        parse_period(period)
-    except ValueError as error:
-        raise PackError(f"--period: {error}") from None
+    from ._periods import PeriodError, check_period
+
+    try:  # a malformed period, or one the workspace holds no data for
+        period = check_period(ws, period)
+    except PeriodError as error:
+        raise PackError(str(error)) from None
     known = ws.services["service_id"].tolist()
     wanted = list(dict.fromkeys(services)) if services else known
     unknown = [s for s in wanted if s not in known]
@@ -430,14 +351,14 @@ def _make_packs(to_run: list[PackJob], executor: str, jobs: int | None, progress
     results: list[PackResult] = []
     made = EXECUTORS[executor](execute_pack, to_run, workers)
     try:
-        with _signals_stop_the_batch():
+        with signals_stop_the_batch():
             for result in made:
                 results.append(result)
                 write_record()
                 bar.set_postfix_str(f"{result.service_id}: {result.status}")
                 bar.update()
-    except _Stop as stop:
-        with _signals_ignored():
+    except Stop as stop:
+        with signals_ignored():
             getattr(made, "close", lambda: None)()  # stops the workers
             bar.close()
             with PeriodLock(period_dir).held():
@@ -512,7 +433,7 @@ def execute_pack(job: PackJob) -> PackResult:
     staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-{job.run_token}-",
                                     dir=target.parent))
     executed = staging / PACK_NOTEBOOK
-    template = _kernel_template
+    template = _batch_processes.kernel_template
     kernel = template.kernel_manager(job.kernel_name) if template is not None else None
     try:
         notebook = papermill.execute_notebook(

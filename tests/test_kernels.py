@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import time
 
 import pytest
@@ -74,4 +76,24 @@ def test_a_template_whose_warm_up_fails_still_gives_working_kernels(tmp_path, ca
             manager.shutdown_kernel(now=True)
     finally:
         template.close()
-    assert "ImportError: no such module: pandaz" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert "ImportError: no such module: pandaz" in err
+    # The ordinary kernel it fell back on talks over IPC too: no warning about plain TCP.
+    assert "without encryption" not in err
+
+
+def test_a_kernel_dies_with_its_template(tmp_path, capfd):
+    template = KernelTemplate("warm = 1")
+    manager = template.kernel_manager("python3")
+    manager.start_kernel(cwd=str(tmp_path))
+    kernel = manager.provisioner.pid
+    try:
+        assert _run(manager, "import os\nprint(os.getppid())").strip() == str(template.pid)
+        os.kill(template.pid, signal.SIGKILL)  # as if the worker above it had been killed
+        assert _gone(kernel, seconds=5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(kernel, signal.SIGKILL)  # should the test fail, leave no kernel running
+        manager.cleanup_resources()
+        template.close()
+    assert "without encryption" not in capfd.readouterr().err

@@ -166,7 +166,7 @@ def test_a_killed_batch_leaves_no_process_and_the_next_run_repairs(made, tmp_pat
     assert f".{SERVICES[0]}-staging-{dead}-x1y2" in err
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_sigterm_or_ctrl_c_stop_the_batch_with_one_line_and_a_clean_folder(made, tmp_path,
                                                                           signum):
     outputs, period_dir = _copy(made, tmp_path)
@@ -178,12 +178,12 @@ def test_sigterm_or_ctrl_c_stop_the_batch_with_one_line_and_a_clean_folder(made,
             os.killpg(process.pid, signum)  # Ctrl-C: the terminal signals the whole group
         else:
             os.kill(process.pid, signum)
-        status, out, err = process.communicate(timeout=120)
+        out, err = process.communicate(timeout=120)
         assert _survivors(marker) == []
     finally:
         _kill_all(marker)
     lines = err.strip().splitlines()
-    assert status == 2 and "Traceback" not in err, err
+    assert process.returncode == 2 and "Traceback" not in err, err
     match = STOPPED.match(lines[-1])
     assert match and match[1] == signal.Signals(signum).name, lines
     manifest = _assert_record_matches_the_folders(period_dir)

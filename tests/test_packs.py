@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from pmresearch._outputs_lock import PeriodLock, RunClaim, remove_leftovers
 from pmresearch.cli import main
 from pmresearch.errors import PackError
 from pmresearch.packs import run_packs
@@ -39,7 +40,8 @@ def test_every_service_gets_a_notebook_and_an_html_pack(demo_run):
     for service_id in SERVICES:
         assert (period_dir / service_id / "evidence_pack.ipynb").is_file()
         assert (period_dir / service_id / "evidence_pack.html").is_file()
-    assert not list(period_dir.glob(".*")), "staging folders must not be left behind"
+    # staging folders must not be left behind; the period's lock file stays
+    assert [p.name for p in period_dir.glob(".*")] == [".lock"]
 
 
 def test_html_pack_shows_results_but_no_code(demo_run):
@@ -231,3 +233,54 @@ def test_invalid_workspace_exits_2_and_makes_no_pack(tmp_path, demo_copy, capsys
     assert main(["packs", "--workspace", str(demo_copy), "--outputs", str(outputs)]) == 2
     assert "wards.csv" in capsys.readouterr().err
     assert not outputs.exists()
+
+
+def test_a_run_removes_only_what_runs_no_longer_live_left(tmp_path):
+    mine, other = RunClaim(tmp_path), RunClaim(tmp_path)  # both held: this process is live
+    dead = "1-deadbeef"  # a run that was killed: its claim file is there, but nobody holds it
+    (tmp_path / f".run-{dead}.lock").write_text("", encoding="utf-8")
+    for name in (f".parks-staging-{other.token}-a1", f".parks-staging-{dead}-b2",
+                 f".libraries-retired-{dead}", f".parks-retired-{dead}", "parks",
+                 f".x-staging-{mine.token}-c3", ".leisure-staging-old1"):
+        (tmp_path / name).mkdir()
+    for name in (f".manifest.json.{dead}-0001", f".index.html.{other.token}-0002"):
+        (tmp_path / name).write_text("{", encoding="utf-8")
+    (tmp_path / f".libraries-retired-{dead}" / "evidence_pack.html").write_text("old pack")
+
+    removed = remove_leftovers(tmp_path, mine.token)
+    assert removed == [f".libraries-retired-{dead} restored as libraries",
+                       f".manifest.json.{dead}-0001", f".parks-retired-{dead}",
+                       f".parks-staging-{dead}-b2"]
+    assert (tmp_path / "libraries" / "evidence_pack.html").read_text() == "old pack"
+    # another live run's work and a name without a run token stay while that run lives
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        f".run-{mine.token}.lock", f".run-{other.token}.lock", f".parks-staging-{other.token}-a1",
+        f".x-staging-{mine.token}-c3", ".leisure-staging-old1",
+        f".index.html.{other.token}-0002", "libraries", "parks"])
+    other.release()
+    assert remove_leftovers(tmp_path, mine.token, own=True) == [
+        f".index.html.{other.token}-0002", ".leisure-staging-old1",
+        f".parks-staging-{other.token}-a1", f".x-staging-{mine.token}-c3"]
+    mine.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["libraries", "parks"]
+
+
+def test_a_run_waiting_for_the_period_lock_names_the_holder(tmp_path):
+    import threading
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with PeriodLock(tmp_path).held():
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(30)
+    said = []
+    threading.Timer(0.5, release.set).start()  # let go only after the waiter has spoken
+    with PeriodLock(tmp_path, on_wait=said.append, patience=0.1).held():
+        assert release.is_set()
+    holder.join(30)
+    assert said == [f"waiting for pid {os.getpid()}, another run writing to {tmp_path} …"]
