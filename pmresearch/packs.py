@@ -53,7 +53,7 @@ from . import _batch_processes
 from ._batch_processes import Stop, end_workers, signals_ignored, signals_stop_the_batch
 from .rules import improvement_actions, write_findings
 from ._resources import bundled_path
-from .workspace import Workspace, load_workspace, parse_period, period_slug
+from .workspace import Workspace, load_workspace, period_slug
 
 __all__ = ["EXECUTORS", "BatchStopped", "PackJob", "PackResult", "PackRun",
            "pack_notebook_path", "run_packs"]
