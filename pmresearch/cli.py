@@ -36,7 +36,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError, PmresearchError, WorkspaceError
+from .errors import OutputError, PmresearchError
 
 __all__ = ["main"]
 
