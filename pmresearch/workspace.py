@@ -20,6 +20,7 @@ given, each replaced by the workspace's own copy under ``<workspace>/parameters/
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -193,9 +194,7 @@ def _read_checked(path: Path, spec: _schemas.TableSpec, problems: list[Problem])
                                 "Save it from Excel as 'CSV UTF-8'."))
         return None
     except pd.errors.ParserError as error:
-        detail = str(error).strip().splitlines()[-1]
-        problems.append(Problem(path.name, f"cannot be read as CSV ({detail})",
-                                "Check the quoting and the number of commas on that line."))
+        problems.append(_parser_problem(path.name, error))
         return None
     except (OSError, ValueError) as error:
         problems.append(Problem(path.name, f"cannot be read: {error}",
@@ -219,6 +218,23 @@ def _read_checked(path: Path, spec: _schemas.TableSpec, problems: list[Problem])
             fix += " Or delete the file: it is optional."
         problems.append(Problem(path.name, "no data rows (only a header)", fix))
     return frame
+
+
+# pandas counts rows as a spreadsheet does (header = 1), blank rows and all.
+_TOO_MANY_CELLS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parser_problem(file: str, error: pd.errors.ParserError) -> Problem:
+    """What pandas could not parse, at its row when it says which."""
+    detail = str(error).strip().splitlines()[-1]
+    found = _TOO_MANY_CELLS.search(detail)
+    if found is None:
+        return Problem(file, f"cannot be read as CSV ({detail})",
+                       "Check the quoting and the number of commas on that line.")
+    expected, row, saw = (int(number) for number in found.groups())
+    return Problem(file, f"{saw} cells where the header has {expected}",
+                   "Put double quotes around a cell that holds a comma, or remove the extra "
+                   "commas.", rows=(row,))
 
 
 def _read_council(path: Path, problems: list[Problem], paths: dict[str, Path]) -> dict:

@@ -315,3 +315,16 @@ def test_evidence_refuses_a_period_that_is_not_a_quarter_before_judging_any_pi(
     assert err.endswith(f". Use a quarter from {quarters[0]} to {quarters[-1]}.\n")
     assert err.count("\n") == 1
     assert not (tmp_path / "evidence").exists()
+
+
+def test_a_row_with_too_many_cells_is_reported_at_its_spreadsheet_row(demo_copy):
+    comments = demo_copy / "comments.csv"
+    rows = _rows(comments)
+    rows[3][rows[0].index("text")] = "First paragraph.\nSecond paragraph."
+    rows[6].append("an extra cell")  # spreadsheet row 7, text line 8 after the line break above
+    with comments.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    width = len(rows[0])
+    assert _problems(demo_copy) == [
+        f"comments.csv, row 7: {width + 1} cells where the header has {width}. Put double quotes "
+        "around a cell that holds a comma, or remove the extra commas."]

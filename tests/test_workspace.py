@@ -198,8 +198,8 @@ def test_unreadable_files(demo_copy):
         "'financial_year_start_month'. Correct the YAML structure.",
         "wards.xlsx: cannot be read: not an Excel workbook (File is not a zip file). Save it again "
         "from Excel (as .xlsx or CSV UTF-8).",
-        "services.csv: cannot be read as CSV (Error tokenizing data. C error: Expected 6 fields in "
-        "line 10, saw 7). Check the quoting and the number of commas on that line.",
+        "services.csv, row 10: 7 cells where the header has 6. Put double quotes around a cell "
+        "that holds a comma, or remove the extra commas.",
         "benchmarks.csv: cannot be decoded as UTF-8 or Windows-1252 text. Save it from Excel as "
         "'CSV UTF-8'."]
 
