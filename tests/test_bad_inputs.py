@@ -29,6 +29,7 @@ edits so that one row reads the same on every council:
 ``{item}``         the first survey item a service names in ``services``
 ``{comment}``      the first comment id of ``comments``
 ``{period}``       ``current_period`` of ``council.yaml``; ``{council}`` its ``name``
+``{first_period}`` the first and last period of ``pi_values`` (``{last_period}``)
 ``{file:T}``       the file name of table ``T`` (``wards.csv`` or ``wards.xlsx``)
 ``{end:T}``        the spreadsheet row just after table ``T``'s last row (where a row added
                    at the end lands)
@@ -71,7 +72,7 @@ CORPUS = Path(__file__).with_name("bad_inputs.csv")
 OPEN_CASES = Path(__file__).with_name("bad_inputs_open.csv")
 COLUMNS = ["case", "workspace", "steps", "command", "exit", "stream", "message", "why"]
 PLACEHOLDERS = {"any", "ws", "out", "params", "ward", "ward_name", "service", "pi", "wave", "item",
-                "comment", "period", "council"}  # and file:T, end:T for each table T
+                "comment", "period", "first_period", "last_period", "council"}  # and file:T, end:T for each table T
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?::[a-z_]+)?)\}")
 
 
@@ -121,6 +122,8 @@ def facts_of(workspace: Path) -> dict[str, str]:
                      for item in items.split(";") if item.strip()),
         "comment": tables["comments"].cells("comment_id")[0],
         "period": str(council["current_period"]),
+        "first_period": min(tables["pi_values"].cells("period")),
+        "last_period": max(tables["pi_values"].cells("period")),  # labels sort as quarters
         "council": str(council["name"]),
         "params": str(default_parameters_dir().resolve()),
     }
