@@ -280,6 +280,7 @@ def _packs(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ._consistency import workspace_warnings
     from .workspace import check_workspace, load_workspace
 
     problems = check_workspace(args.workspace, parameters_dir=args.parameters_dir)
@@ -292,6 +293,12 @@ def _validate(args: argparse.Namespace) -> int:
     print(ws.summary())
     print(ws.parameters_summary())
     print(_sources_summary(ws))
+    warnings = workspace_warnings(ws)
+    if warnings:
+        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} (the workspace is "
+              "valid; its reports will show these gaps):")
+        for warning in warnings:
+            print(f"  - {warning}")
     return EXIT_OK
 
 

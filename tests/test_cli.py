@@ -118,3 +118,22 @@ def test_lab_opens_jupyterlab_on_the_notebooks_with_this_python_first_on_path(mo
     [(command, env)] = calls
     assert command == [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"]
     assert env["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)
+
+
+def test_validate_lists_the_warnings_of_a_valid_workspace_and_exits_0(demo_copy, capsys):
+    import pandas as pd
+
+    items = pd.read_csv(demo_copy / "survey_items.csv", dtype=str, keep_default_na=False)
+    item, points = items.loc[0, "item"], items.loc[0, "scale_points"]
+    responses = pd.read_csv(demo_copy / "survey_responses.csv", dtype=str, keep_default_na=False)
+    wave = responses["wave"].iloc[0]
+    answered = (responses["wave"] == wave) & (responses[item] != "")
+    responses.loc[answered, item] = "9"  # every answer of the wave "don't know"
+    responses.to_csv(demo_copy / "survey_responses.csv", index=False)
+    assert main(["validate", "--workspace", str(demo_copy)]) == 0
+    assert capsys.readouterr().out.endswith(
+        "\n1 warning (the workspace is valid; its reports will show these gaps):\n"
+        f"  - survey_responses.csv, column '{item}': wave '{wave}' has no valid answers to this "
+        f"item (all {answered.sum():,} answers are 9 = don't know); expected at least one answer "
+        f"from 1 to {points}. Check the wave's coding of the item. If it is right, the packs show "
+        "'no valid answers' for the item in that wave.\n")
