@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._periods import data_periods, period_end, value_periods
+from ._periods import data_description, data_periods, period_end
 from ._schemas import TABLES, blank_mask, quote_values, rows_of, to_numbers, values_phrase
 from .errors import Problem
 
@@ -486,10 +486,8 @@ def workspace_warnings(ws) -> list[Problem]:
     current = ws.council["current_period"]
     first, last = data_periods(ws)
     if not first <= current <= last:  # valid labels sort in time order
-        value_first, value_last = value_periods(ws)
         warnings.append(Problem(
             "council.yaml", f"current_period {current!r} is outside the data "
-                            f"({_file_name(ws, 'pi_values')} covers {value_first} to "
-                            f"{value_last}); packs and evidence refuse it",
+                            f"({data_description(ws)}); packs and evidence refuse it",
             "Correct current_period, or add the data."))
     return warnings

@@ -14,8 +14,9 @@ import re
 
 from .errors import PmresearchError
 
-__all__ = ["PeriodError", "check_period", "data_periods", "parse_financial_year", "parse_period",
-           "period_end", "period_label", "period_slug", "shift_period", "value_periods"]
+__all__ = ["PeriodError", "check_period", "data_description", "data_periods",
+           "parse_financial_year", "parse_period", "period_end", "period_label", "period_slug",
+           "shift_period", "value_periods"]
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2}) Q(\d)")
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -216,6 +217,24 @@ def value_periods(ws) -> tuple[str, str]:
     return periods[0], periods[-1]
 
 
+def _values_file(ws) -> str:
+    """``pi_values.csv`` or ``pi_values.xlsx``, as the workspace has it."""
+    return next((name for name in ws.files if name in ("pi_values.csv", "pi_values.xlsx")),
+                "pi_values.csv")
+
+
+def data_description(ws) -> str:
+    """The quarters a workspace holds, for messages: ``pi_values.csv covers 2022-23 Q1 to
+    2025-26 Q2``, and how council.yaml's current_period widens them when it does."""
+    value_first, value_last = value_periods(ws)
+    first, last = data_periods(ws)
+    text = f"{_values_file(ws)} covers {value_first} to {value_last}"
+    if (first, last) != (value_first, value_last):
+        text += (f" and council.yaml's current period is {ws.council['current_period']}, so "
+                 f"the workspace reports {first} to {last}")
+    return text
+
+
 def check_period(ws, period: str | None = None, *, name: str = "--period") -> str:
     """The quarter to report: ``period``, or council.yaml's ``current_period`` when None,
     checked to be a financial quarter the workspace holds data for.
@@ -260,19 +279,16 @@ def check_period(ws, period: str | None = None, *, name: str = "--period") -> st
     where = name if given else "council.yaml, current_period"
     period = period if given else ws.council["current_period"]
     first, last = data_periods(ws)
-    value_first, value_last = value_periods(ws)
-    covers = f"pi_values.csv covers {value_first} to {value_last}"
-    if (first, last) != (value_first, value_last):
-        covers += f", and the current period in council.yaml is {ws.council['current_period']}"
-    fix = ("Use a quarter in that range, or add the data to pi_values.csv." if given else
-           f"Correct current_period in council.yaml, give {name} a quarter in that range, or "
-           "add the data to pi_values.csv.")
     try:
         index = _index(period)
     except ValueError as error:
         raise PeriodError(f"{where}: {error}. Use a quarter from {first} to {last}.",
                           period=period) from None
     if not _index(first) <= index <= _index(last):
-        raise PeriodError(f"{where}: {period!r} is outside the data: {covers}. {fix}",
-                          period=period)
+        file = _values_file(ws)
+        fix = (f"Use a quarter in that range, or add the data to {file}." if given else
+               f"Correct current_period in council.yaml, give {name} a quarter in that range, "
+               f"or add the data to {file}.")
+        raise PeriodError(f"{where}: {period!r} is outside the data: {data_description(ws)}. "
+                          f"{fix}", period=period)
     return period
