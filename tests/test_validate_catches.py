@@ -28,6 +28,8 @@ from pmresearch.weighting import weight_all_waves
 from pmresearch.workspace import check_workspace, load_workspace
 from tests.councils import shape_from_seed, write_council
 
+#: How ``pmresearch validate`` introduces the warnings of a valid workspace, after a count.
+WARNINGS = "warning (the workspace is valid; its reports will show these gaps):"
 #: A generated council with four waves named unlike the demo's ('2021', 'Spring 2022',
 #: 'T3_2023', '2024'), design weights, and services whose items only one age band was asked.
 SEED = 6
@@ -102,13 +104,15 @@ def test_a_wave_without_responses_is_a_warning_and_every_stage_leaves_it_out(
 
     assert check_workspace(council) == []
     ws = load_workspace(council, cache=False)
-    assert [str(w) for w in workspace_warnings(ws)] == [
-        f"survey_waves.csv: wave '{new}' has no respondents in survey_responses.csv (expected "
-        "some once its fieldwork is done); weighting, evidence and packs leave it out until "
-        "then. Nothing to do if its fieldwork is still to come; otherwise add its responses or "
-        "correct the wave's name."]
+    warning = (f"survey_waves.csv: wave '{new}' has no respondents in survey_responses.csv "
+               "(expected some once its fieldwork is done); weighting, evidence and packs leave "
+               "it out until then. Nothing to do if its fieldwork is still to come; otherwise "
+               "add its responses or correct the wave's name.")
+    assert [str(w) for w in workspace_warnings(ws)] == [warning]
     assert main(["validate", "--workspace", str(council)]) == 0
-    assert f"{new} (0 respondents)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{new} (0 respondents)" in out
+    assert out.endswith(f"\n1 {WARNINGS}\n  - {warning}\n")
 
     weighted = weight_all_waves(ws)
     assert weighted.notes == (f"Wave '{new}' of survey_waves.csv has no respondents yet: not "
@@ -154,13 +158,13 @@ def test_an_item_answered_only_dont_know_in_a_wave_is_a_warning_and_shows_no_val
 
     assert check_workspace(council) == []
     ws = load_workspace(council, cache=False)
-    assert [str(w) for w in workspace_warnings(ws)] == [
-        f"survey_responses.csv, column '{item}': wave '{wave}' has no valid answers to this item "
-        f"(all {answers.sum():,} answers are 9 = don't know); expected at least one answer from "
-        f"1 to {points}. Check the wave's coding of the item. If it is right, the packs show "
-        "'no valid answers' for the item in that wave."]
+    warning = (f"survey_responses.csv, column '{item}': wave '{wave}' has no valid answers to "
+               f"this item (all {answers.sum():,} answers are 9 = don't know); expected at "
+               f"least one answer from 1 to {points}. Check the wave's coding of the item. If "
+               "it is right, the packs show 'no valid answers' for the item in that wave.")
+    assert [str(w) for w in workspace_warnings(ws)] == [warning]
     assert main(["validate", "--workspace", str(council)]) == 0
-    capsys.readouterr()
+    assert capsys.readouterr().out.endswith(f"\n1 {WARNINGS}\n  - {warning}\n")
 
     out = tmp_path / "evidence"
     assert main(["evidence", "--workspace", str(council), "--out", str(out)]) == 0
@@ -298,10 +302,12 @@ def test_a_current_period_beyond_the_data_is_a_warning_and_packs_refuse_it(
     _set_current(council, "2030-31 Q1")
     assert check_workspace(council) == []
     ws = load_workspace(council, cache=False)
-    assert [str(w) for w in workspace_warnings(ws)] == [
-        f"council.yaml: current_period '2030-31 Q1' is outside the data (pi_values.csv covers "
-        f"{first} to {last}); packs and evidence refuse it. Correct current_period, or add the "
-        "data."]
+    warning = (f"council.yaml: current_period '2030-31 Q1' is outside the data (pi_values.csv "
+               f"covers {first} to {last}); packs and evidence refuse it. Correct "
+               "current_period, or add the data.")
+    assert [str(w) for w in workspace_warnings(ws)] == [warning]
+    assert main(["validate", "--workspace", str(council)]) == 0
+    assert capsys.readouterr().out.endswith(f"\n1 {WARNINGS}\n  - {warning}\n")
     assert main(["packs", "--workspace", str(council), "--outputs", str(tmp_path / "packs"),
                  "--no-progress"]) == 2
     assert capsys.readouterr().err == (
