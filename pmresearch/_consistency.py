@@ -89,22 +89,23 @@ def typed_items(responses: pd.DataFrame, scales: dict[str, int]) -> pd.DataFrame
 
 
 # (table, column) → (referenced table, its column, fix): each non-blank value must appear there.
+# A fix names a table as {stem}, filled in with the council's own file name (.csv or .xlsx).
 REFERENCES = {
     ("survey_responses", "wave"): ("survey_waves", "wave",
-                                   "Add the wave to survey_waves.csv or correct it."),
+                                   "Add the wave to {survey_waves} or correct it."),
     ("survey_responses", "ward_code"): ("wards", "ward_code",
-                                        "Add the ward to wards.csv or correct the code."),
+                                        "Add the ward to {wards} or correct the code."),
     ("population_margins", "wave"): ("survey_waves", "wave",
                                      "Correct the wave, or leave it blank for every wave."),
     ("indicators", "service_id"): ("services", "service_id",
-                                   "Add the service to services.csv or correct the id."),
+                                   "Add the service to {services} or correct the id."),
     ("services", "key_pi"): ("indicators", "pi_id", "Correct the key_pi, or leave it blank."),
     ("pi_values", "pi_id"): ("indicators", "pi_id",
-                             "Add the indicator to indicators.csv or correct the id."),
+                             "Add the indicator to {indicators} or correct the id."),
     ("pi_values", "ward_code"): ("wards", "ward_code",
                                  "Correct the code, or leave it blank for a borough value."),
     ("benchmarks", "pi_id"): ("indicators", "pi_id",
-                              "Add the indicator to indicators.csv or correct the id."),
+                              "Add the indicator to {indicators} or correct the id."),
     ("comments", "service_id"): ("services", "service_id",
                                  "Correct the id, or leave it blank for a cross-cutting comment."),
     ("comments", "ward_code"): ("wards", "ward_code", "Correct the code, or leave it blank."),
@@ -134,7 +135,7 @@ def check_links(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame],
     for (table, column), (ref_table, ref_column, fix) in REFERENCES.items():
         problems += _unknown(_column(raw, table, column), _known(raw, ref_table, ref_column),
                              files[table], column, f"column {ref_column!r} of {files[ref_table]}",
-                             fix)
+                             fix.format(**files))
     problems += _key_pi_owner(raw, files)
     problems += _survey_problems(raw, files, item_scales(typed))
     problems += _margin_problems(raw, typed, files)

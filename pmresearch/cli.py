@@ -328,6 +328,8 @@ def _weight(args: argparse.Namespace) -> int:
     _check_output_folder(args.out, "--out")
     weighted = weight_all_waves(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
     files = weighted.write(args.out)
+    for note in weighted.notes:  # such as a listed wave with no responses yet, left out
+        print(note, file=sys.stderr)
     print(weighted.diagnostics.to_string(index=False, float_format=lambda x: f"{x:,.3g}"))
     print("\nWritten: " + ", ".join(str(f) for f in files))
     return EXIT_OK

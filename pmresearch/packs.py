@@ -253,7 +253,8 @@ def run_packs(
     wanted = list(dict.fromkeys(services)) if services else known
     unknown = [s for s in wanted if s not in known]
     if unknown:
-        raise PackError(f"unknown service {', '.join(repr(s) for s in unknown)}: services.csv "
+        listing = next((name for name in ws.files if name.startswith("services.")), "services.csv")
+        raise PackError(f"unknown service {', '.join(repr(s) for s in unknown)}: {listing} "
                         f"has {', '.join(known)}. Check the --service spelling.")
     if executor not in EXECUTORS:
         raise PackError(f"unknown executor '{executor}' (available: {', '.join(EXECUTORS)})")

@@ -137,3 +137,18 @@ def test_validate_lists_the_warnings_of_a_valid_workspace_and_exits_0(demo_copy,
         f"item (all {answered.sum():,} answers are 9 = don't know); expected at least one answer "
         f"from 1 to {points}. Check the wave's coding of the item. If it is right, the packs show "
         "'no valid answers' for the item in that wave.\n")
+
+
+def test_weight_leaves_out_a_listed_wave_with_no_responses_and_says_so(demo_copy, tmp_path, capsys):
+    import pandas as pd
+
+    waves = pd.read_csv(demo_copy / "survey_waves.csv", dtype=str)
+    planned = waves.iloc[[-1]].assign(wave="planned", fieldwork_start="2099-08-10",
+                                      fieldwork_end="2099-09-18")
+    pd.concat([waves, planned]).to_csv(demo_copy / "survey_waves.csv", index=False)
+    assert main(["weight", "--workspace", str(demo_copy), "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err == ("Wave 'planned' of survey_waves.csv has no respondents yet: not weighted. It "
+                   "is weighted once its responses are in survey_responses.csv.\n")
+    weights = pd.read_csv(tmp_path / "weights.csv", dtype={"wave": str})
+    assert sorted(weights["wave"].unique()) == sorted(waves["wave"])

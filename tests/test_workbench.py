@@ -385,3 +385,19 @@ def test_the_evidence_record_shows_every_column_readably(monkeypatch):
         ["change_p", "0.0001235"], ["key_pi", "–"], ["n_unweighted", "1578"],
         ["change_significant", "True"], ["ci_low", "–"], ["key_pi_rag_marker", "–"],
         ["key_pi_consecutive_red", "–"]]
+
+
+def test_the_walkthrough_defaults_to_the_latest_wave_with_responses(demo_copy):
+    # A wave listed before its fieldwork (no responses yet) is the latest by date but has
+    # nothing to weight; the walkthrough takes the latest wave that has respondents.
+    waves = pd.read_csv(demo_copy / "survey_waves.csv", dtype=str)
+    latest = waves.sort_values("fieldwork_end").iloc[-1]
+    planned = latest.copy()
+    planned["wave"], planned["fieldwork_start"], planned["fieldwork_end"] = \
+        "next", "2099-08-10", "2099-09-18"
+    pd.concat([waves, planned.to_frame().T]).to_csv(demo_copy / "survey_waves.csv", index=False)
+    ws = load_workspace(demo_copy)
+    steps = workbench.weighting_steps(ws)
+    assert steps.wave == latest["wave"]
+    table = workbench.weighted_vs_unweighted(ws, steps).data
+    assert len(table) >= 2

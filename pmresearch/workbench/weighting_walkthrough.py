@@ -18,6 +18,7 @@ from pandas.io.formats.style import Styler
 from .. import estimates, plots
 from ..design import SurveyDesign
 from ..errors import PmresearchError
+from ..linkage import fielded_waves, has_valid_answers
 from ..weighting import WeightingResult, rake, trim_weights, weight_wave
 from ..workspace import Workspace
 from ..sections import styled_table as styled
@@ -53,9 +54,9 @@ def weighting_steps(ws: Workspace, wave: str = "", *,
 
     ``trimmed`` is what :func:`pmresearch.weighting.weight_wave` (and every pack) uses; the
     raking starts again from the margins it met, without trimming, so the two can be compared.
-    ``wave`` defaults to the wave whose fieldwork ended last.
+    ``wave`` defaults to the wave whose fieldwork ended last among those with responses.
     """
-    waves = ws.survey_waves.sort_values(["fieldwork_end", "fieldwork_start", "wave"])
+    waves = fielded_waves(ws).sort_values(["fieldwork_end", "fieldwork_start", "wave"])
     wave = str(wave) or str(waves["wave"].iloc[-1])
     packed = weight_wave(ws, wave)
     raking = packed.design.calibration[-1]
@@ -200,10 +201,15 @@ def weight_distribution(steps: WeightingSteps) -> Image:
 def weighted_vs_unweighted(ws: Workspace, steps: WeightingSteps, item: str = "") -> Styler:
     """% satisfied with ``item`` unweighted and under each weighting, with intervals.
 
-    ``item`` defaults to the first item of ``survey_items.csv``. The unweighted row gives every
-    respondent the mean weight; its interval treats the sample as simple random.
+    ``item`` defaults to the first item of ``survey_items.csv`` with valid answers in the wave.
+    The unweighted row gives every respondent the mean weight; its interval treats the sample
+    as simple random.
     """
-    item = item or str(ws.survey_items["item"].iloc[0])
+    answered = [str(i) for i in ws.survey_items["item"] if has_valid_answers(ws, steps.wave, str(i))]
+    if not item and not answered:
+        raise PmresearchError(f"survey wave {steps.wave!r} has no item with valid answers: "
+                              "every answer is blank or \"don't know\". Choose another wave.")
+    item = item or answered[0]
     data = steps.trimmed.design.data
     total = float(steps.trimmed.weights.sum())
     designs = [("unweighted", SurveyDesign(data, weights=np.full(len(data), total / len(data))))]
