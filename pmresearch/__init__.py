@@ -16,13 +16,16 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # Re-exported after __version__ is set: the modules below read it.
 from .demo import generate_demo  # noqa: E402
 from .design import SurveyDesign  # noqa: E402
-from .errors import PackError, PmresearchError, RuleError, WeightingError, WorkspaceError  # noqa: E402
+from .errors import (OutputError, PackError, PeriodError, PmresearchError, RuleError,  # noqa: E402
+                     WeightingError, WorkspaceError)
 from .packs import run_packs  # noqa: E402
 from .weighting import rake, weight_all_waves, weight_wave  # noqa: E402
 from .workspace import Workspace, check_workspace, load_workspace  # noqa: E402
 
 __all__ = [
+    "OutputError",
     "PackError",
+    "PeriodError",
     "PmresearchError",
     "RuleError",
     "SurveyDesign",

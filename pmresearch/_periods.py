@@ -12,9 +12,9 @@ import calendar
 import datetime as dt
 import re
 
-from .errors import PmresearchError
+from .errors import PeriodError
 
-__all__ = ["PeriodError", "check_period", "data_description", "data_periods",
+__all__ = ["check_period", "data_description", "data_periods",
            "parse_financial_year", "parse_period", "period_end", "period_label", "period_slug",
            "shift_period", "value_periods"]
 
@@ -160,15 +160,6 @@ def shift_period(period: str, quarters: int) -> str:
     return f"{year}-{(year + 1) % 100:02d} Q{quarter + 1}"
 
 
-class PeriodError(PmresearchError):
-    """A period asked for is not a financial quarter, or the workspace holds no data for it;
-    ``period`` is the label asked for."""
-
-    def __init__(self, message: str, *, period: str | None = None):
-        self.period = period
-        super().__init__(message)
-
-
 def _index(period: str) -> int:
     """Quarters since year 0, so periods compare and subtract as numbers."""
     year, quarter = parse_period(period)
@@ -273,7 +264,7 @@ def check_period(ws, period: str | None = None, *, name: str = "--period") -> st
     >>> check_period(ws, "2030-31 Q1")
     Traceback (most recent call last):
     ...
-    pmresearch._periods.PeriodError: --period: '2030-31 Q1' is outside the data: pi_values.csv covers 2022-23 Q1 to 2025-26 Q2. Use a quarter in that range, or add the data to pi_values.csv.
+    pmresearch.errors.PeriodError: --period: '2030-31 Q1' is outside the data: pi_values.csv covers 2022-23 Q1 to 2025-26 Q2. Use a quarter in that range, or add the data to pi_values.csv.
     """
     given = bool(period)
     where = name if given else "council.yaml, current_period"

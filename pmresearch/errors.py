@@ -7,6 +7,7 @@
     ├── WeightingError    raking or trimming cannot meet its margins or bounds
     ├── RuleError         a rule file is malformed or a rule cannot be evaluated
     ├── PackError         an evidence pack could not be produced
+    ├── PeriodError       a period is not a financial quarter, or the workspace has no data for it
     └── OutputError       an output folder cannot be created or written to
 
 Every message follows one template: where (file, column, rows), what was found, what was
@@ -24,6 +25,7 @@ __all__ = [
     "WeightingError",
     "RuleError",
     "PackError",
+    "PeriodError",
     "OutputError",
 ]
 
@@ -110,6 +112,15 @@ class PackError(PmresearchError):
 
     def __init__(self, message: str, *, service_id: str | None = None):
         self.service_id = service_id
+        super().__init__(message)
+
+
+class PeriodError(PmresearchError):
+    """A period asked for is not a financial quarter, or the workspace holds no data for it;
+    ``period`` is the label asked for."""
+
+    def __init__(self, message: str, *, period: str | None = None):
+        self.period = period
         super().__init__(message)
 
 

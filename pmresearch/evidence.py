@@ -234,7 +234,7 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
 
     Raises
     ------
-    pmresearch._periods.PeriodError
+    pmresearch.errors.PeriodError
         ``period`` is not a quarter the workspace holds data for
         (:func:`pmresearch._periods.check_period`).
 

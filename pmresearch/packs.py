@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import PackError
+from .errors import PackError, PeriodError
 from ._csv import write_csv
 from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers
 from ._pack_record import package_versions, rag_summary, read_manifest, record_packs, write_index
@@ -243,7 +243,7 @@ def run_packs(
         message says how many packs finished).
     """
     ws = load_workspace(workspace, parameters_dir=parameters_dir)
-    from ._periods import PeriodError, check_period
+    from ._periods import check_period
 
     try:  # a malformed period, or one the workspace holds no data for
         period = check_period(ws, period)
