@@ -43,7 +43,8 @@ def test_console_script_is_declared():
 
 def test_public_names_are_exported():
     assert set(pmresearch.__all__) == {
-        "PackError", "PmresearchError", "RuleError", "SurveyDesign", "WeightingError",
+        "OutputError", "PackError", "PeriodError", "PmresearchError", "RuleError",
+        "SurveyDesign", "WeightingError",
         "Workspace", "WorkspaceError", "__version__", "check_workspace", "generate_demo",
         "load_workspace", "rake", "run_packs", "weight_all_waves", "weight_wave"}
     assert all(hasattr(pmresearch, name) for name in pmresearch.__all__)
