@@ -45,7 +45,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import PackError, PeriodError
+from ._periods import check_period
+from .errors import PackError
 from ._csv import write_csv
 from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers
 from ._pack_record import package_versions, rag_summary, read_manifest, record_packs, write_index
@@ -236,19 +237,16 @@ def run_packs(
     ------
     WorkspaceError
         The workspace or its parameters are invalid (every problem is listed).
+    PeriodError
+        ``period`` is not a financial quarter, or the workspace holds no data for it.
     PackError
-        An unknown period format, service or executor was asked for.
+        An unknown service or executor was asked for.
     BatchStopped
         SIGINT or SIGTERM arrived while the packs were being made (a :class:`PackError`; its
         message says how many packs finished).
     """
     ws = load_workspace(workspace, parameters_dir=parameters_dir)
-    from ._periods import check_period
-
-    try:  # a malformed period, or one the workspace holds no data for
-        period = check_period(ws, period)
-    except PeriodError as error:
-        raise PackError(str(error)) from None
+    period = check_period(ws, period)  # PeriodError if malformed or outside the data
     known = ws.services["service_id"].tolist()
     wanted = list(dict.fromkeys(services)) if services else known
     unknown = [s for s in wanted if s not in known]

@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from pmresearch._outputs_lock import PeriodLock, RunClaim, remove_leftovers
 from pmresearch.cli import main
-from pmresearch.errors import PackError
+from pmresearch.errors import PackError, PeriodError
 from pmresearch.packs import run_packs
 from pmresearch.workspace import DEMO_WORKSPACE
 
@@ -223,7 +223,7 @@ def test_unknown_service_is_refused_with_the_known_ones(tmp_path):
 
 
 def test_bad_period_is_refused(tmp_path):
-    with pytest.raises(PackError, match="--period: "):
+    with pytest.raises(PeriodError, match="--period: "):
         run_packs(outputs=tmp_path, period="Q2 2025", progress=False)
 
 
