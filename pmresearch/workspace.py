@@ -21,7 +21,7 @@ given, each replaced by the workspace's own copy under ``<workspace>/parameters/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +81,23 @@ class Workspace:
     hand_coded: pd.DataFrame | None
     parameters: Parameters
     files: dict[str, Path]
+    # What has been derived from this workspace (raked weights, coded comments …), kept with
+    # it by :meth:`derived` and dropped with it; never cached elsewhere or on disk.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: tuple, compute):
+        """``compute()``, called once per loaded workspace and ``key``; later calls with the
+        same key return the first result (treat it as read-only).
+
+        Examples
+        --------
+        >>> ws = load_workspace()
+        >>> ws.derived(("answer",), lambda: 42), ws.derived(("answer",), lambda: 0)
+        (42, 42)
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def summary(self) -> str:
         """A few lines saying what the workspace holds.
