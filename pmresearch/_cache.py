@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 
 __all__ = ["cache_dir", "content_key", "files_key", "read", "write"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .sections import RAG_LABELS, SEVERITY_LABELS
 from .workspace import Workspace
 

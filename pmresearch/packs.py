@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from ._periods import check_period
 from .errors import PackError
 from ._csv import write_csv

@@ -9,7 +9,8 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .. import __version__, evidence, linkage, rules
+from .. import evidence, linkage, rules
+from .._version import __version__
 from ..workspace import Workspace
 from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _base_note, _direction,
                       _md, _service, _theme_names, _with_marker, service_settings,
