@@ -30,54 +30,13 @@ import pandas as pd
 
 from . import _cache, coding, estimates, linkage, performance
 from ._periods import check_period
+# The catalogue lives in the bottom layer (the rule parser reads it); re-exported here.
+from .catalogue import _B, _N, COUNCIL, EQUALITY_FIELDS, EVIDENCE_FIELDS
 from .workspace import Workspace
 
 __all__ = ["COUNCIL", "EVIDENCE_FIELDS", "EQUALITY_FIELDS", "council_items", "evidence_for",
            "findings_for", "gather_evidence"]
 
-#: The service id of council-wide subjects (corporate survey items, survey waves).
-COUNCIL = "council"
-#: Equality fields compared when the survey has them (protected characteristics or proxies).
-EQUALITY_FIELDS = ("age_band", "sex", "ethnic_group", "disability")
-
-_N, _T, _B = "number", "text", "bool"
-_GROUP_FIELDS = {
-    "survey_item": _T, "wave": _T, "pct_satisfied": _N, "pct_rest": _N,
-    "difference_points": _N, "p_value": _N, "p_adjusted": _N, "significant": _B,
-    "n_unweighted": _N, "suppressed": _B, "low_base": _B}
-
-#: Every field a rule may read, by subject kind, with its kind (number, text or bool).
-EVIDENCE_FIELDS: dict[str, dict[str, str]] = {
-    "service": {
-        "service_name": _T, "key_pi": _T, "key_pi_name": _T, "key_pi_period": _T,
-        "key_pi_value": _N, "key_pi_target": _N, "key_pi_rag": _T, "key_pi_rag_marker": _T,
-        "key_pi_dot_short": _T, "key_pi_dot_short_basis": _T, "key_pi_dot_long": _T,
-        "key_pi_consecutive_red": _N,
-        "key_pi_trend": _T, "key_pi_trend_p": _N, "key_pi_benchmark_quartile": _N,
-        "key_pi_commentary": _T, "survey_item": _T, "wave": _T, "pct_satisfied": _N,
-        "ci_low": _N, "ci_high": _N, "n_unweighted": _N, "pct_dont_know": _N,
-        "satisfaction_suppressed": _B,
-        "previous_wave": _T, "pct_satisfied_before": _N, "change_points": _N, "change_p": _N,
-        "change_significant": _B, "change_verdict": _T, "comments": _N, "comment_base": _N,
-        "top_themes": _T, "top_issues": _T},
-    "pi": {
-        "pi_id": _T, "name": _T, "unit": _T, "is_key": _B, "polarity": _T, "frequency": _T,
-        "value": _N, "target": _N, "data_status": _T, "dq_flag": _T, "commentary": _T,
-        "has_commentary": _B, "rag": _T, "rag_marker": _T, "dot_short": _T,
-        "dot_short_basis": _T, "dot_long": _T,
-        "consecutive_red": _N, "trend": _T, "trend_slope": _N, "trend_p": _N,
-        "ytd_value": _N, "benchmark_year": _T, "benchmark_value": _N,
-        "benchmark_quartile": _N, "benchmark_rank": _N, "benchmark_n": _N},
-    "ward": {"ward_code": _T, "ward_name": _T, "imd_quintile": _N, **_GROUP_FIELDS},
-    "subgroup": {"characteristic": _T, "group": _T, **_GROUP_FIELDS},
-    "theme": {
-        "code": _T, "label": _T, "comments": _N, "pct_of_comments": _N, "negative": _N,
-        "pct_negative": _N, "campaign_responses": _N, "top_issue": _B, "comment_base": _N,
-        "quotable": _N},
-    "wave": {
-        "wave": _T, "respondents": _N, "design_effect": _N, "effective_n": _N,
-        "max_margin_error": _N, "weight_ratio": _N, "n_trimmed": _N},
-}
 _KEYS = ["service_id", "period", "subject"]
 
 

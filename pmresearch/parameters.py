@@ -18,28 +18,13 @@ import pandas as pd
 import yaml
 
 from . import _schemas
-from ._resources import bundled_path
+from ._resources import default_parameters_dir
+from .catalogue import EVIDENCE_FIELDS
 from .coding.lexicon import Lexicon, load_lexicon
 from .errors import Problem, WorkspaceError
 from .rules import RuleSet, check_service_overrides, parse_rules
 
 __all__ = ["Parameters", "default_parameters_dir", "load_parameters"]
-
-
-def default_parameters_dir() -> Path:
-    """The parameters folder used when none is given.
-
-    In order: ``./parameters`` in the current directory if it holds ``rules.yaml`` (an
-    analyst's edited copy in a cloned project); the copy bundled in an installed package
-    (``pmresearch/_bundled/parameters``); the project's top-level ``parameters/`` next to the
-    package (a source checkout).
-
-    Raises
-    ------
-    FileNotFoundError
-        None of these holds ``rules.yaml``.
-    """
-    return bundled_path("parameters")
 
 
 def _read_yaml(path: Path, file: str) -> tuple[object, list[Problem]]:
@@ -197,8 +182,6 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
 
 def _read_rules(path: Path, file: str, settings: dict):
     """The ``rules:`` of rules.yaml checked against the evidence the rules can read."""
-    from .evidence import EVIDENCE_FIELDS  # evidence imports this module
-
     found, problems = parse_rules(path.read_text(encoding="utf-8-sig"), file=file,
                                   fields=EVIDENCE_FIELDS, settings=settings)
     return (None if problems else RuleSet(tuple(found), settings, file)), problems

@@ -29,8 +29,8 @@ import pandas as pd
 from . import _cache, _schemas
 from ._consistency import check_links, check_parameter_links, item_scales, typed_items
 from ._periods import parse_period, period_end, period_slug
+from ._resources import DEMO_WORKSPACE
 from ._tables import find_table, misplaced_header, read_table
-from .demo import DEMO_WORKSPACE
 from .errors import Problem, WorkspaceError
 from .parameters import (Parameters, _read_parameters, _read_yaml, default_parameters_dir,
                          load_parameters)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .._resources import default_parameters_dir
 from ..errors import Problem, WorkspaceError
 
 __all__ = ["Lexicon", "PhraseTable", "WEIGHTS", "WordTable", "load_lexicon", "phrase_keys",
@@ -386,8 +387,6 @@ def read_lexicon(parameters_dir: str | Path | None = None) -> Lexicon:
     WorkspaceError
         Every problem found in ``lexicon.csv`` and ``sentiment.yaml``.
     """
-    from ..workspace import default_parameters_dir
-
     folder = Path(parameters_dir) if parameters_dir is not None else default_parameters_dir()
     lexicon, problems = load_lexicon(folder / "lexicon.csv", folder / "sentiment.yaml",
                                      lexicon_file=f"{folder.name}/lexicon.csv",

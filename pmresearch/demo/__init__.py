@@ -15,12 +15,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .._resources import DEMO_WORKSPACE
 from . import _ashbrook
 
 __all__ = ["DEMO_WORKSPACE", "generate_demo"]
-
-#: The committed demo workspace inside the installed package.
-DEMO_WORKSPACE = Path(__file__).parent / "ashbrook"
 
 
 def generate_demo(out_dir: str | Path) -> Path:
