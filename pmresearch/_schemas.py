@@ -474,7 +474,11 @@ SETTINGS = {
                "top_issue_share": Setting("number", 0, 1),
                "top_issue_min_comments": Setting("int", 0),
                "top_issue_negative_share": Setting("number", 0, 1)},
-    "linkage": {"min_wards": Setting("int", 4)},
+    "linkage": {"min_wards": Setting("int", 4),
+                "comment_window_quarters": Setting("int", 1, 12, required=False)},
+    # What a pack shows (pmresearch.store): quarters of PI history, which PIs are cost PIs.
+    "packs": {"pi_history_quarters": Setting("int", 1, 40, required=False),
+              "cost_indicators": Setting("mapping", required=False)},
     # Each role a comment's source can have, with the patterns that give it (pmresearch.sources);
     # a role left out has no patterns.
     "sources": {"roles": {role: Setting("source_patterns", required=False) for role in ROLES}},

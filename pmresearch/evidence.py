@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _cache, coding, estimates, linkage, performance
+from . import coding, estimates, linkage, performance
 from ._periods import check_period
 # The catalogue lives in the bottom layer (the rule parser reads it); re-exported here.
 from .catalogue import _B, _N, COUNCIL, EQUALITY_FIELDS, EVIDENCE_FIELDS
@@ -70,8 +70,7 @@ def _services(ws: Workspace, period: str) -> pd.DataFrame:
 
 
 def _pis(ws: Workspace, period: str) -> pd.DataFrame:
-    assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
-                                             ws.parameters.settings)
+    assessed = linkage.assessed_indicators(ws)
     assessed = assessed[assessed["period"] <= period]
     info = ws.indicators.set_index("pi_id")
     key_pis = set(ws.services["key_pi"].dropna().astype(str))
@@ -215,20 +214,13 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
             "subgroup": groups, "theme": _themes(ws, period), "wave": _waves(ws, period)}
 
 
-def evidence_for(ws: Workspace, period: str, *, cache: bool = True) -> dict[str, pd.DataFrame]:
-    """:func:`gather_evidence`, computed once per content of the workspace's inputs and read
-    back from the cache afterwards (every pack of a batch reads the same evidence)."""
-    key = _cache.files_key(ws.files, salt=f"evidence|{period}") if cache else None
-    found = _cache.read(key)
-    if isinstance(found, dict) and set(found) == set(EVIDENCE_FIELDS):
-        return found
-    result = gather_evidence(ws, period)
-    _cache.write(key, result)
-    return result
+def evidence_for(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
+    """:func:`gather_evidence`, once per loaded workspace and period (treat it as read-only)."""
+    return ws.derived(("evidence", period), lambda: gather_evidence(ws, period))
 
 
 def findings_for(ws: Workspace, period: str, *, services: list[str] | None = None,
-                 cache: bool = True) -> pd.DataFrame:
+                 gathered: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The workspace's rules applied to its evidence for ``period``: the findings table.
 
     Each service's ``parameters/services/<id>.yaml`` may switch rules off or change their
@@ -241,6 +233,8 @@ def findings_for(ws: Workspace, period: str, *, services: list[str] | None = Non
     period : str
     services : list of str, optional
         Only these services' findings (``council`` for the council-wide ones); default all.
+    gathered : dict of DataFrame, optional
+        The evidence (:func:`gather_evidence`) if already gathered; gathered here otherwise.
 
     Returns
     -------
@@ -259,7 +253,7 @@ def findings_for(ws: Workspace, period: str, *, services: list[str] | None = Non
     """
     overrides = {service_id: data["rules"] for service_id, data in ws.parameters.services.items()
                  if data.get("rules")}
-    gathered = evidence_for(ws, period, cache=cache)
+    gathered = gathered if gathered is not None else evidence_for(ws, period)
     found = ws.parameters.rules.evaluate(gathered, period=period, overrides=overrides,
                                          services=services)
     found["base_note"] = _base_notes(ws, found, gathered)

@@ -32,8 +32,6 @@ with caution"). The evidence table, the ward points and every section table use 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -42,6 +40,7 @@ from ._periods import period_end, shift_period
 from .workspace import Workspace
 
 __all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "NO_VALID_ANSWERS", "SUPPRESSED",
+           "assessed_indicators",
            "WARD_CORRELATION_COLUMNS", "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note",
            "change_verdict", "comment_window", "estimate_base_notes", "evidence_table",
            "fielded_waves", "has_valid_answers", "headline_item", "linked_wave", "quarters",
@@ -106,11 +105,16 @@ def linked_wave(survey_waves: pd.DataFrame, period: str, *,
     return ended[-1] if ended else None
 
 
-@functools.lru_cache(maxsize=32)
 def weighted_wave(ws: Workspace, wave: str) -> weighting.WeightingResult:
     """:func:`pmresearch.weighting.weight_wave`, once per loaded workspace and wave."""
-    # Workspaces hash by identity, so each loaded workspace weights each wave once.
-    return weighting.weight_wave(ws, wave)
+    return ws.derived(("weighted_wave", wave), lambda: weighting.weight_wave(ws, wave))
+
+
+def assessed_indicators(ws: Workspace) -> pd.DataFrame:
+    """:func:`pmresearch.performance.assess_indicators` on every PI value of the workspace,
+    once per loaded workspace (treat it as read-only)."""
+    return ws.derived(("assessed_indicators",), lambda: performance.assess_indicators(
+        ws.indicators, ws.pi_values, ws.benchmarks, ws.parameters.settings))
 
 
 def suppression_options(ws: Workspace) -> dict:
@@ -244,7 +248,6 @@ def headline_item(ws: Workspace, service_id: str) -> str | None:
     return items[0] if items else None
 
 
-@functools.lru_cache(maxsize=64)
 def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
     """Weighted % satisfied with ``item`` in every wave that asked it, with the change from
     the wave before that asked it (points, p-value, significance at ``significance.alpha``).
@@ -256,6 +259,10 @@ def satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
     with the note :data:`NO_VALID_ANSWERS`, and the next wave's change is measured from the
     wave before it.
     """
+    return ws.derived(("satisfaction_by_wave", item), lambda: _satisfaction_by_wave(ws, item))
+
+
+def _satisfaction_by_wave(ws: Workspace, item: str) -> pd.DataFrame:
     alpha = ws.parameters.settings["significance"]["alpha"]
     rows, previous = [], None
     ordered = fielded_waves(ws).sort_values(["fieldwork_end", "fieldwork_start", "wave"])
@@ -307,11 +314,13 @@ def change_verdict(change) -> str:
 
 
 def comment_window(ws: Workspace, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of the four quarters ending with ``period``: the comments a quarter
-    reports (a year of comments smooths seasonal consultations)."""
+    """First and last day of the ``settings.linkage.comment_window_quarters`` quarters (4 when
+    rules.yaml leaves it out) ending with ``period``: the comments a quarter reports."""
     month = ws.council["financial_year_start_month"]
+    quarters = ws.parameters.settings["linkage"].get("comment_window_quarters", 4)
     end = pd.Timestamp(period_end(period, month))
-    start = pd.Timestamp(period_end(shift_period(period, -4), month)) + pd.Timedelta(days=1)
+    start = pd.Timestamp(period_end(shift_period(period, -quarters), month)) \
+        + pd.Timedelta(days=1)
     return start, end
 
 
@@ -372,8 +381,7 @@ def evidence_table(ws: Workspace, *, periods: list[str] | None = None,
         periods = quarters(ws.pi_values["period"].min(), ws.council["current_period"])
     service_rows = ws.services.set_index("service_id")
     services = list(service_rows.index) if services is None else services
-    assessed = performance.assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks,
-                                             ws.parameters.settings)
+    assessed = assessed_indicators(ws)
     names = ws.indicators.set_index("pi_id")["name"]
     fielded = fielded_waves(ws)
     rows = []
@@ -456,7 +464,6 @@ def ward_pi_values(ws: Workspace, pi_id: str, period: str) -> pd.DataFrame:
     return latest[["ward_code", "value", "period"]].sort_values("ward_code").reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=32)
 def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
     """Weighted % satisfied with ``item`` in each ward in ``wave``, suppressed wards left out.
 
@@ -468,6 +475,11 @@ def ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
         ``settings.suppression.min_base``. Computed once per loaded workspace, item and wave:
         treat it as read-only.
     """
+    return ws.derived(("ward_satisfaction", item, wave),
+                      lambda: _ward_satisfaction(ws, item, wave))
+
+
+def _ward_satisfaction(ws: Workspace, item: str, wave: str) -> pd.DataFrame:
     table = estimates.proportion(weighted_wave(ws, wave).design, item, by="ward_code",
                                  **suppression_options(ws))
     shown = table[~table["suppressed"]]

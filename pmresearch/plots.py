@@ -19,9 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ._periods import shift_period
 from .linkage import LOW_BASE
-from .performance import assess_indicators, indicator_table, pi_history
 
 __all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends", "ward_scatter"]
 
@@ -62,33 +60,29 @@ def figure_png(figure: Figure, *, dpi: int = 100) -> bytes:
 
 
 @_literal_text
-def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str, period: str,
-              *, quarters: int = 8, settings: dict | None = None) -> Figure:
-    """Small multiples of each PI of a service against its target over recent quarters.
+def pi_trends(chart: pd.DataFrame, *, empty_label: str = "this service") -> Figure:
+    """Small multiples of PIs against their targets over recent quarters.
 
     Each panel shows the target (dashed, stepping where the financial year's target changes),
     the tolerance band between the target and the red line (shaded), the recorded values as a
     line, and each value as a point coloured by its RAG *and* lettered G, A or R (E for an
     estimated value, which gets no RAG; ``*`` marks a provisional or restated value), so the
     chart reads in greyscale too. A missing quarter is a gap marked "missing". Context PIs
-    have no target, band or letters. A year-to-date (``cumulative``) PI is drawn as reported,
-    running totals against its year-to-date target, with "(year to date)" in its title and
-    one line per financial year, so the restart at each Q1 never reads as a fall. One legend
-    for the figure.
+    have no target, band or letters. A year-to-date PI is drawn as reported, running totals
+    against its year-to-date target, with "(year to date)" in its title and one line per
+    financial year, so the restart at each Q1 never reads as a fall. One legend for the
+    figure.
 
     Parameters
     ----------
-    indicators, pi_values : DataFrame
-        The workspace's indicator list and values.
-    service_id : str
-        Service whose PIs are drawn.
-    period : str
-        Last quarter shown, e.g. ``'2025-26 Q2'``.
-    quarters : int, default 8
-        How many quarters to show.
-    settings : dict, optional
-        ``rules.yaml`` settings (the RAG variant); the defaults of
-        :data:`pmresearch.performance.DEFAULT_SETTINGS` otherwise.
+    chart : DataFrame
+        One row per PI and quarter shown, in order: ``pi_id``, ``name``, ``unit``,
+        ``period``, ``value``, ``target``, ``red_threshold``, ``rag``, ``rag_marker``,
+        ``data_status`` and ``year_to_date``, as the evidence store's ``pi_chart`` table
+        holds them (:func:`pmresearch.store._performance.pi_chart_rows`). Nothing is judged
+        here: the chart draws exactly these rows.
+    empty_label : str
+        Named in the message drawn when ``chart`` is empty.
 
     Returns
     -------
@@ -97,22 +91,16 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
 
     Examples
     --------
-    >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"], "unit": ["%"],
-    ...                     "polarity": ["lower_better"], "tolerance": [10.0],
-    ...                     "tolerance_type": ["relative"]})
-    >>> values = pd.DataFrame({"pi_id": ["A", "A"], "period": ["2025-26 Q1", "2025-26 Q2"],
-    ...                        "value": [5.0, 7.5], "target": [6.0, 6.0]})
-    >>> figure = pi_trends(pis, values, "s", "2025-26 Q2")
+    >>> chart = pd.DataFrame({"pi_id": "A", "name": "Litter %", "unit": "%",
+    ...     "period": ["2025-26 Q1", "2025-26 Q2"], "value": [5.0, 7.5], "target": 6.0,
+    ...     "red_threshold": 6.6, "rag": ["green", "red"], "rag_marker": "",
+    ...     "data_status": "final", "year_to_date": False})
+    >>> figure = pi_trends(chart)
     >>> [t.get_text() for t in figure.axes[0].texts]
     ['G', 'R']
     """
-    service_pis = indicators[indicators["service_id"] == service_id].reset_index(drop=True)
-    shown = [shift_period(period, k - quarters + 1) for k in range(quarters)]
-    # Four quarters before the first shown, so the Havering variant can compare each point
-    # with a year before.
-    history = pi_history(pi_values, service_pis["pi_id"].tolist(), period, quarters + 4)
-    assessed = assess_indicators(service_pis, history, settings=settings)
-    panels = max(len(service_pis), 1)
+    pis = list(dict.fromkeys(chart["pi_id"]))
+    panels = max(len(pis), 1)
     columns = min(panels, 2)
     rows = -(-panels // columns)
     height = 3.1 * rows + 0.45
@@ -121,20 +109,21 @@ def pi_trends(indicators: pd.DataFrame, pi_values: pd.DataFrame, service_id: str
     # would double the rendering time of every pack. The top 0.45 inch holds the legend.
     figure.subplots_adjust(left=0.09 / columns * 2, right=0.98, top=1 - 0.8 / height,
                            bottom=0.95 / height, hspace=0.75, wspace=0.25)
-    for index, pi in enumerate(service_pis.itertuples(index=False)):
+    for index, pi_id in enumerate(pis):
         axes = figure.add_subplot(rows, columns, index + 1)
-        series = assessed[assessed["pi_id"] == pi.pi_id].set_index("period").reindex(shown)
-        to_date = bool(assessed.loc[assessed["pi_id"] == pi.pi_id, "cumulative"].any())
+        series = chart[chart["pi_id"] == pi_id].set_index("period")
+        first = series.iloc[0]
+        to_date = bool(first["year_to_date"])
         _trend_panel(axes, series, year_to_date=to_date)
         suffix = " (year to date)" if to_date else ""
-        axes.set_title(textwrap.shorten(f"{pi.pi_id}: {pi.name}", 62 - len(suffix),
+        axes.set_title(textwrap.shorten(f"{pi_id}: {first['name']}", 62 - len(suffix),
                                         placeholder="…") + suffix, fontsize=9, loc="left")
-        axes.set_ylabel(getattr(pi, "unit", ""), fontsize=8)
-        axes.set_xticks(range(len(shown)), shown)
+        axes.set_ylabel(first["unit"] if isinstance(first["unit"], str) else "", fontsize=8)
+        axes.set_xticks(range(len(series)), series.index)
         axes.tick_params(axis="x", labelrotation=45, labelsize=7)
         axes.tick_params(axis="y", labelsize=7)
-    if service_pis.empty:
-        figure.text(0.5, 0.5, f"No performance indicators for {service_id}", ha="center")
+    if not pis:
+        figure.text(0.5, 0.5, f"No performance indicators for {empty_label}", ha="center")
     else:
         figure.legend(handles=_trend_legend(), loc="upper center", ncol=4, fontsize=7,
                       frameon=False, bbox_to_anchor=(0.5, 1.0))
@@ -191,49 +180,48 @@ _QUARTILE_NAMES = {1: "top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "
 
 
 @_literal_text
-def benchmark_strip(indicators: pd.DataFrame, pi_values: pd.DataFrame,
-                    benchmarks: pd.DataFrame, service_id: str, period: str, *,
-                    settings: dict | None = None) -> Figure:
-    """Each benchmarked PI of a service against its comparator group's quartiles.
+def benchmark_strip(table: pd.DataFrame) -> Figure:
+    """Each benchmarked PI against its comparator group's quartiles.
 
     One horizontal strip per PI: the middle half of the group (lower to upper quartile) as a
     bar, the median as a tick, and the council's value for the benchmark year as a point
     labelled with its quartile (1 = best) and rank. Better is always to the right: the axis is
-    reversed for PIs where lower is better. Values and years are those of
-    :func:`pmresearch.performance.indicator_table` (the latest benchmark year ended by
-    ``period``).
+    reversed for PIs where lower is better.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per benchmarked PI, with the columns of
+        :func:`pmresearch.performance.indicator_table` (the evidence store's ``indicators``
+        table): ``pi_id``, ``name``, ``polarity``, ``benchmark_year``, ``benchmark_value``,
+        ``lower_quartile``, ``median``, ``upper_quartile``, ``benchmark_quartile``,
+        ``benchmark_rank`` and ``benchmark_n``.
 
     Returns
     -------
     Figure
-        One axes per benchmarked PI, or a single message when none is benchmarked.
+        One axes per PI, or a single message when there is none.
 
     Examples
     --------
-    >>> pis = pd.DataFrame({"pi_id": ["A"], "service_id": ["s"], "name": ["Litter %"],
-    ...                     "polarity": ["lower_better"], "tolerance": [10.0],
-    ...                     "tolerance_type": ["relative"]})
-    >>> values = pd.DataFrame({"pi_id": "A", "period": [f"2024-25 Q{q}" for q in range(1, 5)],
-    ...                        "value": [6.0, 6.4, 6.2, 6.2], "target": 6.0})
-    >>> bench = pd.DataFrame({"pi_id": ["A"], "year": ["2024-25"], "comparator_group": ["NN"],
-    ...                       "lower_quartile": [6.5], "median": [7.8], "upper_quartile": [9.6]})
-    >>> [t.get_text() for t in benchmark_strip(pis, values, bench, "s", "2025-26 Q2").axes[0].texts]
+    >>> row = pd.DataFrame({"pi_id": ["A"], "name": ["Litter %"], "polarity": ["lower_better"],
+    ...     "benchmark_year": ["2024-25"], "benchmark_value": [6.2], "lower_quartile": [6.5],
+    ...     "median": [7.8], "upper_quartile": [9.6], "benchmark_quartile": [1],
+    ...     "benchmark_rank": [None], "benchmark_n": [None]})
+    >>> [t.get_text() for t in benchmark_strip(row).axes[0].texts]
     ['6.2: top quartile']
     """
-    table = indicator_table(indicators, pi_values, service_id, period, benchmarks=benchmarks,
-                            settings=settings)
-    table = table[table["benchmark_quartile"].notna()].reset_index(drop=True)
-    spec = indicators.set_index("pi_id")
+    table = table.reset_index(drop=True)
     height = 0.95 * max(len(table), 1) + 0.7
     figure = Figure(figsize=(7.0, height))
     figure.subplots_adjust(left=0.04, right=0.96, top=1 - 0.45 / height, bottom=0.3 / height,
                            hspace=1.6)
     if table.empty:
-        figure.text(0.5, 0.5, f"No benchmarks for {service_id} by {period}", ha="center")
+        figure.text(0.5, 0.5, "No benchmarks", ha="center")
         return figure
     for index, row in table.iterrows():
         axes = figure.add_subplot(len(table), 1, index + 1)
-        _strip(axes, row, spec.loc[row["pi_id"], "polarity"])
+        _strip(axes, row, row["polarity"])
     return figure
 
 

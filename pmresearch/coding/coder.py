@@ -392,7 +392,11 @@ def _mentions(coded: pd.DataFrame) -> pd.DataFrame:
 def coded_comments(ws, *, cache: bool = True) -> CodedComments:
     """:func:`code_comments` without the fitted model, computed once per content of the
     comments, the hand-coded sample and the parameters, and read back from the cache afterwards
-    (every pack of a batch shows the same coding, and training the model takes seconds)."""
+    (training the model takes seconds). The inputs are hashed once per loaded workspace."""
+    return ws.derived(("coded_comments", cache), lambda: _coded_comments(ws, cache=cache))
+
+
+def _coded_comments(ws, *, cache: bool) -> CodedComments:
     from pathlib import PurePosixPath
 
     inputs = {name: path for name, path in ws.files.items()
@@ -440,6 +444,8 @@ def theme_summary(coded: CodedComments, codeframe: pd.DataFrame, service_id: str
     counts = first.groupby("code").agg(comments=("group", "size"),
                                        negative=("sentiment", lambda s: int((s == "negative")
                                                                             .sum())))
+    # An empty selection keeps the source columns' dtypes (text), so state the counts' type.
+    counts = counts.astype({"comments": int, "negative": int})
     raw = mentions.groupby("code").size()
     table = codeframe[["code", "label"]].merge(counts, left_on="code", right_index=True)
     table["campaign_responses"] = (raw.reindex(table["code"]).to_numpy() - table["comments"])

@@ -1,22 +1,17 @@
-"""What the sections share: a service's pack settings, the reading-table formatter, the
-words and symbols that stand in for colour, and the note that marks a survey estimate's low
-or suppressed base."""
+"""What the sections share: the reading-table formatter, the escaping of workspace text for
+Markdown, and the words and symbols that stand in for colour."""
 
 from __future__ import annotations
 
 import hashlib
 import html
 import re
-from collections.abc import Iterable
-
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .. import linkage
-from ..workspace import Workspace
 
 __all__ = ["DIRECTION_LABELS", "QUARTILE_LABELS", "RAG_LABELS", "SEVERITY_LABELS",
-           "service_settings", "styled_table"]
+           "styled_table"]
 
 #: Words and symbols for RAG, so status never rests on colour alone (print, colour blindness).
 RAG_LABELS = {"green": "● Green", "amber": "▲ Amber", "red": "■ Red", "no data": "○ No data",
@@ -29,11 +24,6 @@ QUARTILE_LABELS = {1: "top quartile", 2: "second quartile", 3: "third quartile",
                    4: "bottom quartile"}
 #: Severity in words and symbols (never colour alone), most severe first.
 SEVERITY_LABELS = {"high": "■ High", "medium": "▲ Medium", "low": "● Low", "info": "○ Info"}
-
-
-def service_settings(ws: Workspace, service_id: str) -> dict:
-    """The pack parameters of a service (``parameters/services/<id>.yaml``), with defaults."""
-    return {"pi_history_quarters": 8, **ws.parameters.services.get(service_id, {})}
 
 
 # Every ASCII punctuation mark Markdown could read as formatting, a link or an autolink (CommonMark
@@ -86,14 +76,6 @@ def styled_table(frame: pd.DataFrame, labels: dict[str, str],
     return styler.set_caption(html.escape(caption)) if caption else styler
 
 
-def _service(ws: Workspace, service_id: str) -> pd.Series:
-    match = ws.services[ws.services["service_id"] == service_id]
-    if match.empty:
-        known = ", ".join(ws.services["service_id"])
-        raise ValueError(f"service '{service_id}' is not in services.csv (found: {known})")
-    return match.iloc[0]
-
-
 def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
     """RAG in words and symbols, with the data-status marker (provisional, restated) beside it."""
     shown = rag.map(RAG_LABELS).fillna(rag)
@@ -101,25 +83,6 @@ def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
     return shown.where(marker == "", shown + " (" + marker + ")")
 
 
-def _base_note(ws: Workspace, table: pd.DataFrame) -> pd.Series:
-    """The base of each estimate in ``table`` in words (:func:`pmresearch.linkage.base_note`):
-    "low base …" from ``settings.suppression.min_base`` up to ``low_base``, "suppressed …"
-    below ``min_base``, blank otherwise. Every section table showing a survey estimate takes
-    its note from here (:func:`pmresearch.linkage.estimate_base_notes`)."""
-    return linkage.estimate_base_notes(table, ws.parameters.settings["suppression"])
-
-
 def _direction(dot: pd.Series) -> pd.Series:
     """Directions of travel as arrows with their word; a value without a label is kept."""
     return dot.map(DIRECTION_LABELS).fillna(dot)
-
-
-def _question_of(ws: Workspace, items: pd.Series) -> pd.Series:
-    """The question wording of each survey item column."""
-    return items.map(ws.survey_items.set_index("item")["question"])
-
-
-def _theme_names(ws: Workspace, codes: Iterable[str]) -> list[str]:
-    """Each theme code with its code-frame label ("S03 Litter"), the code alone if unknown."""
-    labels = ws.parameters.codeframe.set_index("code")["label"]
-    return [f"{code} {labels.get(code, '')}".strip() for code in codes]

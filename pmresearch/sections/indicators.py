@@ -3,34 +3,16 @@ position, cost indicators, and how PIs and residents' satisfaction go together a
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 from IPython.display import HTML, Markdown
 from pandas.io.formats.style import Styler
 
-from .. import evidence, linkage, performance, plots, report
-from .._periods import shift_period
-from ..workspace import Workspace
-from ._common import (QUARTILE_LABELS, _direction, _md, _question_of, _with_marker,
-                      service_settings, styled_table)
+from .. import plots, report
+from ..store import EvidenceStore
+from ._common import QUARTILE_LABELS, _direction, _md, _with_marker, styled_table
 
 __all__ = ["benchmark_position", "cost_and_value", "indicator_table", "indicator_trends",
            "ward_linkage", "ward_scatter"]
-
-
-def _indicators(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
-    """:func:`pmresearch.performance.indicator_table` for the workspace, a fresh copy of a
-    table judged once per pack (four sections show it)."""
-    return _judged(ws, service_id, period).copy()
-
-
-@functools.lru_cache(maxsize=16)
-def _judged(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
-    # Workspaces hash by identity: each loaded workspace judges each service once.
-    return performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
-                                       benchmarks=ws.benchmarks,
-                                       settings=ws.parameters.settings)
 
 
 def _benchmark(table: pd.DataFrame) -> list[str]:
@@ -39,13 +21,13 @@ def _benchmark(table: pd.DataFrame) -> list[str]:
             for quartile, year in zip(table["benchmark_quartile"], table["benchmark_year"])]
 
 
-def indicator_table(ws: Workspace, service_id: str, period: str) -> Styler:
-    """The service's PIs in ``period``: value against target, RAG, directions of travel,
+def indicator_table(store: EvidenceStore, service_id: str) -> Styler:
+    """The service's PIs in the period: value against target, RAG, directions of travel,
     quarters red, trend and benchmark quartile (rules in ``parameters/rules.yaml``).
 
     A year-to-date PI's short-term direction compares with the same quarter last year; its
     cell says "(year to date)" and a sentence of the caption says what that means."""
-    table = _indicators(ws, service_id, period)
+    table = store.rows("indicators", service_id)
     table["is_key"] = table["is_key"].map({True: "key", False: ""})
     table["rag"] = _with_marker(table["rag"], table["rag_marker"])
     for column in ("dot_short", "dot_long"):
@@ -74,21 +56,19 @@ _YEAR_TO_DATE_NOTE = (" Year to date: compared with the same quarter last year, 
                       "previous quarter; trend over each quarter on its own.")
 
 
-def indicator_trends(ws: Workspace, service_id: str, period: str) -> HTML:
+def indicator_trends(store: EvidenceStore, service_id: str) -> HTML:
     """Each PI of the service against its target and tolerance over the recent quarters, with
-    the values behind the chart."""
-    quarters = service_settings(ws, service_id)["pi_history_quarters"]
-    settings = ws.parameters.settings
-    figure = plots.pi_trends(ws.indicators, ws.pi_values, service_id, period, quarters=quarters,
-                             settings=settings)
-    pis = ws.indicators.loc[ws.indicators["service_id"] == service_id, "pi_id"].tolist()
-    assessed = evidence.evidence_for(ws, period)["pi"]  # judged once for the whole batch
-    first = shift_period(period, -(quarters - 1))
-    data = assessed[assessed["pi_id"].isin(pis) & assessed["period"].between(first, period)]
+    the values behind the chart (the same rows of the store's ``pi_chart`` table)."""
+    chart = store.rows("pi_chart", service_id)
+    quarters = int(store.service(service_id)["pi_history_quarters"])
+    period = store.period
+    figure = plots.pi_trends(chart, empty_label=service_id)
+    data = chart[chart["recorded"]]
     data = data.assign(rag=_with_marker(data["rag"], data["rag_marker"]))
     data = data[["pi_id", "period", "value", "target", "rag", "data_status"]].rename(columns={
         "pi_id": "PI", "period": "Quarter", "value": "Value", "target": "Target", "rag": "RAG",
         "data_status": "Data status"})
+    first = chart["period"].iloc[0] if len(chart) else period
     alt = (f"Line charts of the {service_id} performance indicators over the {quarters} "
            f"quarters to {period}: target as a dashed line, tolerance as a shaded band, each "
            "value lettered G, A or R for its RAG status.")
@@ -98,15 +78,15 @@ def indicator_trends(ws: Workspace, service_id: str, period: str) -> HTML:
                         formats={"Value": "{:,.2f}", "Target": "{:,.2f}"})
 
 
-def benchmark_position(ws: Workspace, service_id: str, period: str) -> HTML | Markdown:
-    """Each benchmarked PI against its comparator group's quartiles, with the figures."""
-    table = _indicators(ws, service_id, period)
-    table = table[table["benchmark_quartile"].notna()]
+def benchmark_position(store: EvidenceStore, service_id: str) -> HTML | Markdown:
+    """Each benchmarked PI against its comparator group's quartiles, with the figures (the
+    same rows of the store's ``indicators`` table)."""
+    table = store.rows("indicators", service_id)
+    table = table[table["benchmark_quartile"].notna()].reset_index(drop=True)
     if table.empty:
         return Markdown("_No benchmark data for this service's indicators._")
-    figure = plots.benchmark_strip(ws.indicators, ws.pi_values, ws.benchmarks, service_id,
-                                   period, settings=ws.parameters.settings)
-    ours = f"{ws.council['name']} value"
+    figure = plots.benchmark_strip(table)
+    ours = f"{store.meta['council']} value"
     data = table.assign(quartile=table["benchmark_quartile"].astype(int).map(QUARTILE_LABELS))
     data = data[["pi_id", "benchmark_year", "benchmark_value", "lower_quartile", "median",
                  "upper_quartile", "quartile", "benchmark_rank", "benchmark_n"]].rename(columns={
@@ -124,13 +104,11 @@ def benchmark_position(ws: Workspace, service_id: str, period: str) -> HTML | Ma
                                  "Upper quartile": number, "Rank": "{:.0f}", "Of": "{:.0f}"})
 
 
-def cost_and_value(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
-    """The service's cost indicators (a unit in £ or "cost" in the name) with their RAG and
-    benchmark position."""
-    table = _indicators(ws, service_id, period)
-    cost = table["unit"].astype(str).str.contains("£") | \
-        table["name"].astype(str).str.contains("cost", case=False)
-    table = table[cost]
+def cost_and_value(store: EvidenceStore, service_id: str) -> Styler | Markdown:
+    """The service's cost indicators (``settings.packs.cost_indicators`` in rules.yaml: by
+    default a unit in £ or "cost" in the name) with their RAG and benchmark position."""
+    table = store.rows("indicators", service_id)
+    table = table[table["is_cost"]]
     if table.empty:
         return Markdown("_This service has no cost indicator in `indicators.csv` (a unit in £ "
                         "or \"cost\" in its name)._")
@@ -144,14 +122,14 @@ def cost_and_value(ws: Workspace, service_id: str, period: str) -> Styler | Mark
                 "otherwise.")
 
 
-def ward_linkage(ws: Workspace, service_id: str, period: str) -> Styler:
+def ward_linkage(store: EvidenceStore, service_id: str) -> Styler:
     """Across wards: ward satisfaction against the PI's ward values, raw and controlling for
     deprivation."""
-    table = linkage.ward_correlation(ws, service_id, period)
+    table = store.rows("ward_correlation", service_id)
     first = table.iloc[0]
     caption = ("Pearson correlation across wards with a survey base of at least "
-               f"{ws.parameters.settings['suppression']['min_base']} "
-               f"(at least {ws.parameters.settings['linkage']['min_wards']} wards needed)")
+               f"{store.settings['suppression']['min_base']} "
+               f"(at least {store.settings['linkage']['min_wards']} wards needed)")
     if first.pi_id and first.pi_period:
         caption += f"; PI {first.pi_id} in {first.pi_period}, survey wave {first.wave}"
     return styled_table(table, {
@@ -161,27 +139,26 @@ def ward_linkage(ws: Workspace, service_id: str, period: str) -> Styler:
         caption=caption)
 
 
-def ward_scatter(ws: Workspace, service_id: str, period: str) -> HTML | Markdown:
+def ward_scatter(store: EvidenceStore, service_id: str) -> HTML | Markdown:
     """Ward satisfaction against the PI's ward values, one labelled point per ward, with the
-    figures behind the chart."""
-    wards = linkage.ward_points(ws, service_id, period)
-    if wards.attrs["status"] != "ok" or wards.empty:
-        return Markdown(f"_No ward chart: {_md(wards.attrs['status'])}._")
-    pi = ws.indicators.set_index("pi_id").loc[wards.attrs["pi_id"]]
-    question = _question_of(ws, pd.Series([wards.attrs["survey_item"]])).iloc[0]
-    figure = plots.ward_scatter(wards, pi_label=f"{pi['name']} ({pi['unit']}), "
-                                                f"{wards.attrs['pi_period']}",
-                                item_label=f"% satisfied, wave {wards.attrs['wave']}",
+    figures behind the chart (the same rows of the store's ``ward_points`` table)."""
+    service = store.service(service_id)
+    wards = store.rows("ward_points", service_id)
+    if service["ward_chart_status"] != "ok" or wards.empty:
+        return Markdown(f"_No ward chart: {_md(service['ward_chart_status'])}._")
+    name, unit, pi_period = service["ward_pi_name"], service["ward_pi_unit"], service["ward_pi_period"]
+    figure = plots.ward_scatter(wards, pi_label=f"{name} ({unit}), {pi_period}",
+                                item_label=f"% satisfied, wave {service['ward_wave']}",
                                 labels=wards["ward_name"])
-    alt = (f"Scatter of {len(wards)} wards: % satisfied ({question}) against "
-           f"{pi['name']}, each point labelled with its ward, with a least-squares line.")
+    alt = (f"Scatter of {len(wards)} wards: % satisfied ({service['ward_question']}) against "
+           f"{name}, each point labelled with its ward, with a least-squares line.")
     data = wards[["ward_name", "pct_satisfied", "n_unweighted", "base_note", "value",
                   "imd_quintile"]].rename(
         columns={"ward_name": "Ward", "pct_satisfied": "% satisfied", "n_unweighted": "Base",
-                 "base_note": "Note", "value": f"{pi['name']} ({pi['unit']})",
+                 "base_note": "Note", "value": f"{name} ({unit})",
                  "imd_quintile": "IMD quintile"})
     return report.chart(figure, alt=alt, data=data,
-                        caption=f"Wards: % satisfied ({wards.attrs['wave']} survey) against "
-                                f"{pi['name']} ({wards.attrs['pi_period']}).",
+                        caption=f"Wards: % satisfied ({service['ward_wave']} survey) against "
+                                f"{name} ({pi_period}).",
                         formats={"% satisfied": "{:.0f}", "Base": "{:,.0f}",
                                  "IMD quintile": "{:.0f}"})

@@ -9,45 +9,53 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .. import evidence, linkage, rules
-from .._version import __version__
-from ..workspace import Workspace
-from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _base_note, _direction,
-                      _md, _service, _theme_names, _with_marker, service_settings,
-                      styled_table)
+from .. import linkage
+from ..store import EvidenceStore
+from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _direction, _md,
+                      _with_marker, styled_table)
 
 __all__ = ["findings_and_actions", "header", "improvement_plan", "residents_and_performance",
            "service_summary"]
 
 
-def header(ws: Workspace, service_id: str, period: str) -> Markdown:
+def header(store: EvidenceStore, service_id: str) -> Markdown:
     """Title block: council, service, directorate, period and the pack's provenance."""
-    service = _service(ws, service_id)
-    title = service_settings(ws, service_id).get("title", service["service_name"])
+    service = store.service(service_id)
+    meta = store.meta
     # The identifiers are shown as code in raw <code> tags: backslash escapes do not work
     # inside a Markdown code span.
     return Markdown(
-        f"# {_md(title)}: evidence pack, {_md(period)}\n\n"
-        f"**{_md(ws.council['name'])}** · {_md(service['directorate'])} directorate · "
+        f"# {_md(service['title'])}: evidence pack, {_md(store.period)}\n\n"
+        f"**{_md(meta['council'])}** · {_md(service['directorate'])} directorate · "
         f"service <code>{_md(service_id)}</code>\n\n"
-        f"Generated {dt.date.today().isoformat()} by pmresearch {__version__} from the "
-        f"workspace <code>{_md(ws.path.name)}</code>."
+        f"Generated {dt.date.today().isoformat()} by pmresearch {meta['pmresearch']} from the "
+        f"workspace <code>{_md(meta['workspace'])}</code>."
     )
 
 
-def _service_evidence(ws: Workspace, service_id: str, period: str) -> pd.DataFrame:
-    """The service's rows of the evidence table, oldest quarter first, up to ``period``: the
-    rules' evidence (:func:`pmresearch.evidence.evidence_for`), gathered once for the batch."""
-    table = evidence.evidence_for(ws, period)["service"]
-    return table[table["service_id"] == service_id].sort_values("period")
+def _service_evidence(store: EvidenceStore, service_id: str) -> pd.DataFrame:
+    """The service's rows of the rules' evidence table, oldest quarter first."""
+    return store.rows("evidence_service", service_id).sort_values("period")
 
 
-def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
-    """The service at a glance in ``period``: its key PI, residents' satisfaction and what the
-    comments raised, from the evidence table (:func:`pmresearch.linkage.evidence_table`, as gathered for the rules)."""
-    table = _service_evidence(ws, service_id, period)
+def _base_notes(store: EvidenceStore, table: pd.DataFrame) -> pd.Series:
+    """The base note of each row's survey estimate (:func:`pmresearch.linkage.estimate_base_notes`)."""
+    return linkage.estimate_base_notes(table, store.settings["suppression"])
+
+
+def _theme_names(store: EvidenceStore, service_id: str, codes: list[str]) -> list[str]:
+    """Each theme code with its code-frame label ("S03 Litter")."""
+    labels = store.rows("themes", service_id).set_index("code")["label"]
+    return [f"{code} {labels.get(code, '')}".strip() for code in codes]
+
+
+def service_summary(store: EvidenceStore, service_id: str) -> Markdown:
+    """The service at a glance in the period: its key PI, residents' satisfaction and what the
+    comments raised, from the rules' evidence (:func:`pmresearch.linkage.evidence_table`)."""
+    table = _service_evidence(store, service_id)
     row = table.iloc[-1]
-    note = _base_note(ws, table).iloc[-1]
+    period = store.period
+    note = _base_notes(store, table).iloc[-1]
     lines = []
     if isinstance(row.key_pi, str):
         rag = RAG_LABELS.get(row.key_pi_rag, row.key_pi_rag)
@@ -81,17 +89,18 @@ def service_summary(ws: Workspace, service_id: str, period: str) -> Markdown:
     else:
         lines.append("- **Residents**: the resident survey has no question about this service.")
     codes = row.top_issues.split(";") if isinstance(row.top_issues, str) and row.top_issues else []
-    issues = "; ".join(_md(name) for name in _theme_names(ws, codes)) or "none"
+    issues = "; ".join(_md(name) for name in _theme_names(store, service_id, codes)) or "none"
     lines.append(f"- **Comments**: {row.comments:,.0f} received in the four quarters to "
                  f"{period} ({row.comment_base:,.0f} counting each campaign once); top issues: "
                  f"{issues}.")
     return Markdown("\n".join(lines))
 
 
-def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def findings_and_actions(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """What the rules in ``parameters/rules.yaml`` found for the service, most severe first,
     each with its recommended action, owner and the evidence that made it fire."""
-    found = evidence.findings_for(ws, period, services=[service_id])
+    found = store.rows("findings", service_id)
+    period = store.period
     if found.empty:
         return Markdown(f"_No rule fired for this service in {_md(period)}: nothing in the "
                         "evidence below met a rule's condition._")
@@ -105,13 +114,13 @@ def findings_and_actions(ws: Workspace, service_id: str, period: str) -> Styler 
         "action": "Recommended action", "owner": "Owner", "due": "By when",
         "why": "Why (rule and evidence)", "base_note": "Note"},
         caption=f"{len(found)} finding(s): {summary}. Rules: parameters/rules.yaml "
-                f"({len(ws.parameters.rules)} rules).")
+                f"({store.meta['rules']} rules).")
 
 
-def improvement_plan(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def improvement_plan(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """The findings' recommended actions as improvement-plan rows (outcome, action, owner, by
     when, success measure), the rows of ``improvement_actions.csv``."""
-    actions = rules.improvement_actions(evidence.findings_for(ws, period, services=[service_id]))
+    actions = store.rows("improvement_actions", service_id)
     if actions.empty:
         return Markdown("_No rule recommended an action for this service in this period._")
     actions = actions.assign(severity=actions["severity"].map(SEVERITY_LABELS))
@@ -123,11 +132,11 @@ def improvement_plan(ws: Workspace, service_id: str, period: str) -> Styler | Ma
                 "its owner and date, and records progress against it.")
 
 
-def residents_and_performance(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def residents_and_performance(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """The evidence table for the service: its key PI, the linked survey wave and the comment
     themes, quarter by quarter over the pack's history."""
-    quarters = service_settings(ws, service_id)["pi_history_quarters"]
-    table = _service_evidence(ws, service_id, period).tail(quarters).copy()
+    quarters = int(store.service(service_id)["pi_history_quarters"])
+    table = _service_evidence(store, service_id).tail(quarters).copy()
     if table["key_pi"].isna().all() and table["survey_item"].isna().all():
         return Markdown("_This service has neither a key PI nor a survey item to link._")
     table["key_pi_rag"] = _with_marker(table["key_pi_rag"], table["key_pi_rag_marker"])
@@ -140,14 +149,14 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
         "–" if pd.isna(row.pct_satisfied) else
         f"{row.pct_satisfied:.0f}% ({row.ci_low:.0f}–{row.ci_high:.0f}), wave {row.wave}"
         + (f"; {note}" if note else "")
-        for row, note in zip(table.itertuples(), _base_note(ws, table))]
+        for row, note in zip(table.itertuples(), _base_notes(store, table))]
     item = table["survey_item"].dropna()
     pi = table["key_pi"].dropna()
     caption = (f"Key PI {pi.iloc[0]}: {table['key_pi_name'].dropna().iloc[0]}. " if len(pi)
                else "No key PI. ")
     caption += (f"Survey: {item.iloc[0]}, the latest wave whose fieldwork ended by each "
                 "quarter's end (95% interval). " if len(item) else "No survey item. ")
-    caption += "Comments: the four quarters to each quarter's end, campaigns counted once."
+    caption += f"Comments: the {_window(store)} to each quarter's end, campaigns counted once."
     return styled_table(table, {
         "period": "Quarter", "key_pi_value": "Key PI", "key_pi_target": "Target",
         "key_pi_rag": "RAG", "key_pi_dot_short": "vs previous quarter",
@@ -156,3 +165,10 @@ def residents_and_performance(ws: Workspace, service_id: str, period: str) -> St
         "comment_base": "Comments", "top_issues": "Top issues"},
         {"key_pi_value": "{:,.1f}", "key_pi_target": "{:,.1f}",
          "key_pi_consecutive_red": "{:,.0f}", "comment_base": "{:,.0f}"}, caption=caption)
+
+
+def _window(store: EvidenceStore) -> str:
+    """The comment window in words: "four quarters" (``settings.linkage``)."""
+    quarters = store.settings["linkage"].get("comment_window_quarters", 4)
+    words = {1: "quarter", 2: "two quarters", 3: "three quarters", 4: "four quarters"}
+    return words.get(quarters, f"{quarters} quarters")

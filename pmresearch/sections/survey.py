@@ -1,5 +1,6 @@
 """The resident survey in a pack: weighted % satisfied by wave, change since the last wave,
-ward and equality breakdowns, and how far weighting moved each wave."""
+ward and equality breakdowns, and how far weighting moved each wave, each read from the
+evidence store (:mod:`pmresearch.store`)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,11 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .. import estimates, evidence, linkage
-from ..workspace import Workspace
-from ._common import _base_note, _md, _question_of, _service, styled_table
+from ..store import EvidenceStore
+from ._common import _md, styled_table
 
-__all__ = ["EQUALITY_FIELDS", "change_since_last_wave", "equality_breakdown",
-           "satisfaction_by_wave", "ward_breakdown", "weighting_quality"]
-
-#: Equality fields shown when present in the survey (protected characteristics or proxies).
-EQUALITY_FIELDS = evidence.EQUALITY_FIELDS
-_NO_VALID_ANSWERS_TEXT = (f"has {linkage.NO_VALID_ANSWERS} to this service's questions (every "
-                         "answer was don't know)")
-
-
-def _survey_items(ws: Workspace, service_id: str) -> list[str]:
-    items = str(_service(ws, service_id)["survey_items"])
-    return [item.strip() for item in items.split(";") if item.strip()]
-
-
-def _waves_to(ws: Workspace, period: str, *, fielded: bool = True) -> list[str]:
-    """Waves whose fieldwork ended by the end of ``period``, oldest first: those with
-    respondents, or with ``fielded=False`` every wave listed."""
-    waves = linkage.fielded_waves(ws) if fielded else ws.survey_waves
-    return linkage.waves_to(waves, period,
-                            financial_year_start_month=ws.council["financial_year_start_month"])
-
-
-def _unfielded_note(ws: Workspace, period: str) -> str:
-    """A sentence naming the waves listed as ended by ``period`` that have no responses yet."""
-    fielded = set(_waves_to(ws, period))
-    waiting = [wave for wave in _waves_to(ws, period, fielded=False) if wave not in fielded]
-    if not waiting:
-        return ""
-    named = ", ".join(repr(wave) for wave in waiting)
-    return (f"Survey wave{'s' if len(waiting) > 1 else ''} {named} "
-            f"{'are' if len(waiting) > 1 else 'is'} in survey_waves.csv but "
-            f"{'have' if len(waiting) > 1 else 'has'} no responses yet, so "
-            f"{'they are' if len(waiting) > 1 else 'it is'} left out.")
-
-
-def _percent(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``table`` with the proportions in ``columns`` as percentages."""
-    return table.assign(**{column: 100 * table[column] for column in columns})
+__all__ = ["change_since_last_wave", "equality_breakdown", "satisfaction_by_wave",
+           "ward_breakdown", "weighting_quality"]
 
 
 def _no_survey_item() -> Markdown:
@@ -60,39 +24,18 @@ def _no_wave(note: str = "") -> Markdown:
                               _md(note) if note else ""]).strip())
 
 
-def _no_valid_answers(item: str, wave: str) -> pd.DataFrame:
-    """The row of an estimate table for an item a wave asked whose every answer was "don't
-    know": no estimate, a base of 0, and the note :data:`pmresearch.linkage.NO_VALID_ANSWERS`
-    (from :func:`_base_note`)."""
-    return pd.DataFrame([{"item": item, "wave": wave, "n_unweighted": 0, "n_weighted": 0.0,
-                          "pct_dont_know": 100.0, "low_base": False, "suppressed": True}])
-
-
-def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
-    """Weighted % satisfied with the service's survey items in each wave up to ``period``.
+def satisfaction_by_wave(store: EvidenceStore, service_id: str) -> Styler | Markdown:
+    """Weighted % satisfied with the service's survey items in each wave up to the period.
 
     Each wave is raked to the population margins (:func:`pmresearch.weighting.weight_wave`);
     intervals and design effects account for the raking (:func:`pmresearch.estimates.proportion`).
     """
-    items = _survey_items(ws, service_id)
-    if not items:
+    if not store.service(service_id)["survey_items"]:
         return _no_survey_item()
-    parts = []
-    for wave in _waves_to(ws, period):
-        for item in items:
-            if not linkage.asked(ws, wave, item):
-                continue
-            if not linkage.has_valid_answers(ws, wave, item):
-                parts.append(_no_valid_answers(item, wave))
-                continue
-            parts.append(estimates.proportion(linkage.weighted_wave(ws, wave).design, item,
-                                              **linkage.suppression_options(ws)).assign(wave=wave))
-    note = _unfielded_note(ws, period)
-    if not parts:
+    table = store.rows("satisfaction", service_id)
+    note = store.meta["unfielded_note"]
+    if table.empty:
         return _no_wave(note)
-    table = _percent(pd.concat(parts, ignore_index=True), ["estimate", "ci_low", "ci_high"])
-    table["question"] = _question_of(ws, table["item"])
-    table["note"] = _base_note(ws, table)
     return styled_table(table, {
         "question": "Question", "wave": "Wave", "estimate": "% satisfied",
         "ci_low": "95% CI from", "ci_high": "95% CI to", "pct_dont_know": "% don't know",
@@ -102,36 +45,19 @@ def satisfaction_by_wave(ws: Workspace, service_id: str, period: str) -> Styler 
          "n_unweighted": "{:,}", "n_weighted": "{:,.0f}", "deff": "{:.2f}"}, caption=note)
 
 
-def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def change_since_last_wave(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """Change in weighted % satisfied between the last two waves with valid answers to each
     item.
 
     The test is two-sided on independent samples with design-based standard errors; the
     significance level is ``significance.alpha`` in ``rules.yaml``.
     """
-    items = _survey_items(ws, service_id)
-    if not items:
+    if not store.service(service_id)["survey_items"]:
         return _no_survey_item()
-    alpha = ws.parameters.settings["significance"]["alpha"]
-    parts = []
-    for item in items:
-        waves = [wave for wave in _waves_to(ws, period)
-                 if linkage.has_valid_answers(ws, wave, item)]
-        if len(waves) < 2:
-            continue
-        before, after = waves[-2:]
-        comparison = estimates.compare_waves(linkage.weighted_wave(ws, before).design,
-                                             linkage.weighted_wave(ws, after).design, item,
-                                             alpha=alpha, **linkage.suppression_options(ws))
-        parts.append(comparison.assign(wave_from=before, wave_to=after))
-    if not parts:
+    table = store.rows("wave_changes", service_id)
+    if table.empty:
         return Markdown("_Fewer than two survey waves have valid answers about this "
                         "service._")
-    table = _percent(pd.concat(parts, ignore_index=True),
-                     ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high"])
-    table["question"] = _question_of(ws, table["item"])
-    table["verdict"] = [linkage.change_verdict(row) for row in table.itertuples()]
-    table["note"] = _base_note(ws, table)
     return styled_table(table, {
         "question": "Question", "wave_from": "From", "wave_to": "To", "estimate_a": "% then",
         "estimate_b": "% now", "difference": "Change (points)", "ci_low": "95% CI from",
@@ -140,88 +66,50 @@ def change_since_last_wave(ws: Workspace, service_id: str, period: str) -> Style
          "ci_low": "{:+.1f}", "ci_high": "{:+.1f}", "p_value": "{:.3f}"})
 
 
-def _subgroup_table(ws: Workspace, service_id: str, period: str, by: list[str],
-                    labels: dict[str, dict[str, str]] | None = None) -> Styler | Markdown:
-    """Each group of each ``by`` column against everyone else, latest wave; ``labels`` gives
-    a column's groups names for reading (ward codes to ward names)."""
-    items = _survey_items(ws, service_id)
-    if not items:
+def _subgroup_table(store: EvidenceStore, service_id: str, *, wards: bool) -> Styler | Markdown:
+    """Each ward (``wards=True``) or each group of each equality field against everyone
+    else, latest wave."""
+    service = store.service(service_id)
+    status = service["subgroup_status"]
+    if status == "no survey item":
         return _no_survey_item()
-    waves = _waves_to(ws, period)
-    if not waves:
+    if status == "no wave":
         return _no_wave()
-    wave = waves[-1]
-    design = linkage.weighted_wave(ws, wave).design
-    alpha = ws.parameters.settings["significance"]["alpha"]
-    answered = [item for item in items if linkage.has_valid_answers(ws, wave, item)]
-    if not answered:
-        why = (_NO_VALID_ANSWERS_TEXT if any(linkage.asked(ws, wave, item) for item in items)
-               else "did not ask about this service")
-        return Markdown(f"_Survey wave {_md(wave)} {why}._")
-    parts = []
-    for item in answered:
-        for column in by:
-            table = estimates.compare_subgroups(design, item, column, alpha=alpha,
-                                                **linkage.suppression_options(ws))
-            group = table[column].astype(str)
-            if labels and column in labels:
-                group = group.replace(labels[column])
-            parts.append(table.drop(columns=[column]).assign(characteristic=column, group=group))
-    table = _percent(pd.concat(parts, ignore_index=True),
-                     ["estimate", "estimate_rest", "difference"])
-    table["question"] = _question_of(ws, table["item"])
-    table["characteristic"] = table["characteristic"].str.replace("_", " ").str.capitalize()
-    table["verdict"] = [_subgroup_verdict(row) for row in table.itertuples()]
-    table["note"] = _base_note(ws, table)
+    if status:
+        return Markdown(f"_{_md(status)}_")
+    table = store.rows("survey_groups", service_id)
+    table = table[(table["characteristic"] == "ward_code") == wards]
+    table = table.assign(group=table["group_label"], characteristic=table["characteristic"]
+                         .str.replace("_", " ").str.capitalize())
     shown = {"question": "Question", "characteristic": "Characteristic", "group": "Group",
              "estimate": "% satisfied", "estimate_rest": "% everyone else",
              "difference": "Difference (points)", "n_unweighted": "Base (unweighted)",
              "p_adjusted": "p (BH-adjusted)", "verdict": "Verdict", "note": "Note"}
-    if len(by) == 1:
+    if wards or table["characteristic"].nunique() == 1:
         del shown["characteristic"]
     return styled_table(table, shown,
                         {"estimate": "{:.0f}", "estimate_rest": "{:.0f}", "difference": "{:+.1f}",
                          "n_unweighted": "{:,}", "p_adjusted": "{:.3f}"},
-                        caption=f"Survey wave {wave}; each group against everyone else who "
-                                "answered")
+                        caption=f"Survey wave {service['latest_wave']}; each group against "
+                                "everyone else who answered")
 
 
-def _subgroup_verdict(row) -> str:
-    # The base (low or suppressed) is in the table's Note, the same words on every row.
-    if row.suppressed:
-        return "not tested"
-    if not row.significant:
-        return "no significant difference"
-    return "significantly higher" if row.difference > 0 else "significantly lower"
-
-
-def ward_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def ward_breakdown(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """Weighted % satisfied in each ward against the rest of the borough, latest wave."""
-    names = dict(zip(ws.wards["ward_code"], ws.wards["ward_name"]))
-    return _subgroup_table(ws, service_id, period, ["ward_code"], {"ward_code": names})
+    return _subgroup_table(store, service_id, wards=True)
 
 
-def equality_breakdown(ws: Workspace, service_id: str, period: str) -> Styler | Markdown:
+def equality_breakdown(store: EvidenceStore, service_id: str) -> Styler | Markdown:
     """Weighted % satisfied by age, sex, ethnic group and disability, latest wave."""
-    fields = [name for name in EQUALITY_FIELDS if ws.filled("survey_responses", name)]
-    return _subgroup_table(ws, service_id, period, fields)
+    return _subgroup_table(store, service_id, wards=False)
 
 
-def weighting_quality(ws: Workspace, period: str) -> Styler | Markdown:
+def weighting_quality(store: EvidenceStore) -> Styler | Markdown:
     """How far weighting moved each wave: design effect, effective base, margins achieved."""
-    waves = _waves_to(ws, period)
-    if not waves:
+    table = store.table("weighting")
+    if table.empty:
         return _no_wave()
-    rows = []
-    for wave in waves:
-        diagnostics = linkage.weighted_wave(ws, wave).diagnostics
-        rows.append({"wave": wave, "respondents": int((ws.survey_responses["wave"] == wave).sum()),
-                     "effective_n": diagnostics.effective_n,
-                     "design_effect": diagnostics.design_effect,
-                     "max_margin_error": diagnostics.max_margin_error,
-                     "weight_ratio": diagnostics.weight_ratio,
-                     "n_trimmed": diagnostics.n_trimmed})
-    return styled_table(pd.DataFrame(rows), {
+    return styled_table(table, {
         "wave": "Wave", "respondents": "Respondents", "effective_n": "Effective base",
         "design_effect": "Design effect of the weights (Kish)",
         "max_margin_error": "Largest margin miss (points)",
