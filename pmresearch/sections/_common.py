@@ -69,7 +69,8 @@ def styled_table(frame: pd.DataFrame, labels: dict[str, str],
     """
     shown = frame[list(labels)].rename(columns=labels)
     formats = {labels[column]: spec for column, spec in (formats or {}).items()}
-    digest = hashlib.sha256(shown.to_csv().encode("utf-8")).hexdigest()[:10]
+    # Hidden row numbers are left out: the same rows give the same id wherever they came from.
+    digest = hashlib.sha256(shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
     # pandas' Styler writes cell text and its caption into the HTML as they are.
     styler = (shown.style.format(formats, na_rep="–", escape="html")
               .format_index(escape="html", axis=1).hide(axis="index").set_uuid(digest))

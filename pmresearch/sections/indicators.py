@@ -130,7 +130,7 @@ def ward_linkage(store: EvidenceStore, service_id: str) -> Styler:
     caption = ("Pearson correlation across wards with a survey base of at least "
                f"{store.settings['suppression']['min_base']} "
                f"(at least {store.settings['linkage']['min_wards']} wards needed)")
-    if first.pi_id and first.pi_period:
+    if pd.notna(first.pi_id) and pd.notna(first.pi_period) and first.pi_id and first.pi_period:
         caption += f"; PI {first.pi_id} in {first.pi_period}, survey wave {first.wave}"
     return styled_table(table, {
         "analysis": "Analysis", "n": "Wards", "r": "r", "ci_low": "95% CI from",
