@@ -8,6 +8,7 @@ column (against the same quarter last year).
 import pytest
 
 from pmresearch import sections
+from pmresearch.store import build_store
 from pmresearch.workspace import load_workspace
 
 PERIOD = "2025-26 Q2"
@@ -16,12 +17,12 @@ NOTE = ("Year to date: compared with the same quarter last year, not the previou
 
 
 @pytest.fixture(scope="module")
-def demo(demo_workspace):
-    return load_workspace(demo_workspace)
+def store(demo_workspace):
+    return build_store(load_workspace(demo_workspace), PERIOD)
 
 
-def test_year_to_date_directions_say_so_in_the_cell_and_the_caption(demo):
-    styler = sections.indicator_table(demo, "planning", PERIOD)
+def test_year_to_date_directions_say_so_in_the_cell_and_the_caption(store):
+    styler = sections.indicator_table(store, "planning")
     table = styler.data.set_index("PI")
     # SCENARIO.md: PL01 and PL02 (year to date) better than 2024-25 Q2; PL03 (in-quarter)
     # better than 2025-26 Q1; PL04 is context, up on the previous quarter.
@@ -31,7 +32,7 @@ def test_year_to_date_directions_say_so_in_the_cell_and_the_caption(demo):
     assert styler.caption.endswith(" first. " + NOTE)
 
 
-def test_a_service_without_year_to_date_indicators_has_no_note(demo):
-    styler = sections.indicator_table(demo, "street_cleansing", PERIOD)
+def test_a_service_without_year_to_date_indicators_has_no_note(store):
+    styler = sections.indicator_table(store, "street_cleansing")
     assert "(year to date)" not in " ".join(styler.data["vs previous quarter"])
     assert "Year to date" not in styler.caption
