@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 
 from pmresearch import linkage, sections
 from pmresearch.cli import main
+from pmresearch.store import build_store
 from pmresearch.workspace import default_parameters_dir, load_workspace
 
 PERIOD = "2025-26 Q2"
@@ -118,6 +119,11 @@ def ws(folder):
     return load_workspace(folder, cache=False)
 
 
+@pytest.fixture(scope="module")
+def store(ws):
+    return build_store(ws, PERIOD)
+
+
 def _expected_note(base: int, *, min_base: int = 50, low_base: int = 100) -> str:
     # The convention of docs/assumptions.md, written out independently of the package.
     if base < min_base:
@@ -134,16 +140,16 @@ def test_base_note_marks_exactly_the_bases_from_min_base_up_to_low_base():
     assert notes.tolist() == [SUPPRESSED, SUPPRESSED, LOW, LOW, "", "", ""]
 
 
-def test_satisfaction_by_wave_notes_every_low_base_row(ws):
-    table = sections.satisfaction_by_wave(ws, "items", PERIOD).data
+def test_satisfaction_by_wave_notes_every_low_base_row(store):
+    table = sections.satisfaction_by_wave(store, "items").data
     assert sorted(table["Base (unweighted)"]) == [49, 49, 50, 50, 99, 99, 100, 100]
     assert table["Note"].tolist() == [_expected_note(n) for n in table["Base (unweighted)"]]
     assert table.loc[table["Base (unweighted)"] < 50, "% satisfied"].isna().all()
     assert table.loc[table["Base (unweighted)"] >= 50, "% satisfied"].notna().all()
 
 
-def test_change_since_last_wave_notes_a_low_base_in_either_wave(ws):
-    table = sections.change_since_last_wave(ws, "items", PERIOD).data
+def test_change_since_last_wave_notes_a_low_base_in_either_wave(store):
+    table = sections.change_since_last_wave(store, "items").data
     # Each item has the same base in both waves: 49, 50, 99, 100 in items' order.
     assert table["Note"].tolist() == [_expected_note(n) for n in ITEM_BASES.values()]
     assert table["Change (points)"].isna().tolist() == [True, False, False, False]
@@ -153,8 +159,8 @@ def test_change_since_last_wave_notes_a_low_base_in_either_wave(ws):
     (sections.ward_breakdown, {f"Ward {code[1:]}": n for code, n in WARD_BASES.items()}),
     (sections.equality_breakdown, {**GROUP_BASES, "55+": sum(WARD_BASES.values()) - 298}),
 ])
-def test_ward_and_equality_tables_note_every_low_base_group(ws, breakdown, bases):
-    table = breakdown(ws, "main", PERIOD).data
+def test_ward_and_equality_tables_note_every_low_base_group(store, breakdown, bases):
+    table = breakdown(store, "main").data
     if "Characteristic" in table:
         table = table[table["Characteristic"] == "Age band"]
     assert dict(zip(table["Group"], table["Base (unweighted)"])) == bases
@@ -164,9 +170,9 @@ def test_ward_and_equality_tables_note_every_low_base_group(ws, breakdown, bases
     assert table.loc[table["Base (unweighted)"] >= 50, "% satisfied"].notna().all()
 
 
-def test_a_low_base_ward_is_noted_whether_or_not_it_differs(ws):
+def test_a_low_base_ward_is_noted_whether_or_not_it_differs(store):
     # The tester's bug: the flag rode on the verdict, so only significant rows had it.
-    table = sections.ward_breakdown(ws, "main", PERIOD).data.set_index("Group")
+    table = sections.ward_breakdown(store, "main").data.set_index("Group")
     assert table.loc["Ward 02", "Verdict"] == "significantly lower"  # all dissatisfied
     assert table.loc["Ward 03", "Verdict"] == "no significant difference"
     assert table.loc[["Ward 02", "Ward 03"], "Note"].tolist() == [LOW, LOW]
@@ -174,15 +180,15 @@ def test_a_low_base_ward_is_noted_whether_or_not_it_differs(ws):
     assert table.loc["Ward 01", "Note"] == SUPPRESSED
 
 
-def _evidence_row(ws, service_id):
-    return sections.residents_and_performance(ws, service_id, PERIOD).data.iloc[-1]
+def _evidence_row(store, service_id):
+    return sections.residents_and_performance(store, service_id).data.iloc[-1]
 
 
 @pytest.mark.parametrize("service_id, base", [(f"svc_{n}", n) for n in (49, 50, 99, 100)])
-def test_summary_and_quarter_table_mark_the_headline_estimate(ws, service_id, base):
-    summary = sections.service_summary(ws, service_id, PERIOD).data
+def test_summary_and_quarter_table_mark_the_headline_estimate(store, service_id, base):
+    summary = sections.service_summary(store, service_id).data
     residents = next(line for line in summary.splitlines() if "**Residents**" in line)
-    shown = _evidence_row(ws, service_id)["% satisfied"]
+    shown = _evidence_row(store, service_id)["% satisfied"]
     expected = _expected_note(base)
     if expected:
         assert expected in residents and expected in shown
@@ -203,23 +209,23 @@ def _chart_table(block) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header)
 
 
-def test_ward_correlation_data_table_marks_low_base_wards_and_leaves_out_suppressed(ws):
+def test_ward_correlation_data_table_marks_low_base_wards_and_leaves_out_suppressed(ws, store):
     points = linkage.ward_points(ws, "main", PERIOD)
     expected = {code: n for code, n in WARD_BASES.items() if n >= 50}
     assert dict(zip(points["ward_code"], points["n_unweighted"])) == expected
     assert points["low_base"].tolist() == [50 <= n < 100 for n in expected.values()]
     # The correlation is over the same 11 wards (W01's 49 answers are suppressed).
     assert linkage.ward_correlation(ws, "main", PERIOD)["n"].tolist() == [11, 11]
-    data = _chart_table(sections.ward_scatter(ws, "main", PERIOD))
+    data = _chart_table(sections.ward_scatter(store, "main"))
     assert data["Ward"].tolist() == [f"Ward {code[1:]}" for code in expected]
     assert data["Note"].replace("–", "").tolist() == [_expected_note(n)
                                                       for n in expected.values()]
 
 
-def test_ward_chart_labels_low_base_wards_in_words(ws):
+def test_ward_chart_labels_low_base_wards_in_words(store):
     from pmresearch import plots
 
-    points = linkage.ward_points(ws, "main", PERIOD)
+    points = store.rows("ward_points", "main")
     figure = plots.ward_scatter(points, pi_label="Litter", item_label="% satisfied",
                                 labels=points["ward_name"])
     labels = [text.get_text() for text in figure.axes[0].texts]
@@ -242,7 +248,7 @@ def test_the_thresholds_come_from_the_settings(tmp_path):
     folder = make_workspace(tmp_path / "council",
                             suppression={"min_base": 60, "low_base": 110})
     ws = load_workspace(folder, cache=False)
-    table = sections.ward_breakdown(ws, "main", PERIOD).data
+    table = sections.ward_breakdown(build_store(ws, PERIOD), "main").data
     bases = dict(zip(table["Group"], table["Base (unweighted)"]))
     assert table["Note"].tolist() == [_expected_note(bases[g], min_base=60, low_base=110)
                                       for g in table["Group"]]
@@ -252,14 +258,14 @@ def test_the_thresholds_come_from_the_settings(tmp_path):
     assert points["low_base"].tolist()[:3] == [True, True, False]
 
 
-def test_findings_on_a_survey_estimate_carry_its_base_note(ws):
-    found = sections.findings_and_actions(ws, "main", PERIOD).data
+def test_findings_on_a_survey_estimate_carry_its_base_note(store):
+    found = sections.findings_and_actions(store, "main").data
     hotspots = found[found["Finding"] == "Ward hotspot"].set_index("About")["Note"]
     # W01 is suppressed, so the rules never judged it; W03 was not dissatisfied.
     assert hotspots.to_dict() == {"Ward 02": LOW, "Ward 04": ""}
     assert (found.loc[found["About"] == "P1", "Note"] == "").all()  # a PI has no base
     for n in (49, 50, 99):
-        found = sections.findings_and_actions(ws, f"svc_{n}", PERIOD).data
+        found = sections.findings_and_actions(store, f"svc_{n}").data
         # Every finding of these services rests on the headline estimate (the default rule
         # low_base fires on each); each carries the estimate's note.
         assert "Satisfaction on a low base" in found["Finding"].tolist()
