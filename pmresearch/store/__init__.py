@@ -283,6 +283,8 @@ def _storable(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` as Parquet keeps it: a clean index, text columns of mixed content as text."""
     table = table.reset_index(drop=True)
     table.attrs = {}
+    if "service_id" in table:  # the key first, as in every table a reader opens
+        table = table[["service_id", *(c for c in table.columns if c != "service_id")]]
     for column in table.columns:
         if table[column].dtype == object:
             values = table[column].dropna()
@@ -314,8 +316,22 @@ def write_tables(store: EvidenceStore, folder: str | Path) -> list[Path]:
     for name, table in CSV_TABLES.items():
         if name == "findings.csv":
             written.append(rules.write_findings(store.table(table), folder / name))
+        elif name == "evidence_table.csv":
+            write_csv(_with_base_notes(store.table(table), store.settings["suppression"]),
+                      folder / name, float_format="%.10g")
+            written.append(folder / name)
         else:
             write_csv(store.table(table), folder / name, float_format="%.10g")
             written.append(folder / name)
     written.append(store.write(folder / "store"))
     return written
+
+
+def _with_base_notes(table: pd.DataFrame, suppression: dict) -> pd.DataFrame:
+    """The rules' service evidence with each estimate's base marked, as docs/assumptions.md
+    promises for ``evidence_table.csv``: ``satisfaction_low_base`` (blank without an estimate)
+    and ``satisfaction_base_note`` in words (:func:`pmresearch.linkage.estimate_base_notes`)."""
+    flags = linkage.base_flags(table["n_unweighted"], suppression)
+    low = flags["low_base"].astype("boolean").mask(table["n_unweighted"].isna().to_numpy())
+    return table.assign(satisfaction_low_base=low.to_numpy(),
+                        satisfaction_base_note=linkage.estimate_base_notes(table, suppression))
