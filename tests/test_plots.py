@@ -1,13 +1,26 @@
 """Charts: what each figure draws (points, letters, bands, quartile marks), read back from its
-artists, against values worked out by hand from the data given to it."""
+artists, against values worked out by hand from the data given to it.
+
+The charts draw the evidence store's rows: a PI trend chart the ``pi_chart`` rows of a service
+(:func:`pmresearch.store._performance.pi_chart_rows`, which judges each value), a benchmark
+strip the benchmarked ``indicators`` rows. The small examples build those rows from raw
+indicator tables, so the letters drawn are checked against RAG worked out by hand.
+"""
+
+from types import SimpleNamespace
 
 import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 
+from pmresearch import sections
+from pmresearch.performance import indicator_table
 from pmresearch.plots import RAG_COLOURS, benchmark_strip, figure_png, pi_trends
+from pmresearch.store import build_store
+from pmresearch.store._performance import pi_chart_rows
 from pmresearch.workspace import load_workspace
 
 PERIODS = ["2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4",
@@ -32,9 +45,18 @@ def by_gid(axes, gid: str) -> list:
     return [a for a in axes.get_children() if a.get_gid() == gid]
 
 
+def chart_rows(indicators: pd.DataFrame, values: pd.DataFrame, service_id: str, period: str, *,
+               quarters: int = 8, settings: dict | None = None) -> pd.DataFrame:
+    """The store's ``pi_chart`` rows of a service, from raw indicator tables (the default
+    settings of :data:`pmresearch.performance.DEFAULT_SETTINGS` unless given)."""
+    ws = SimpleNamespace(indicators=indicators, pi_values=values,
+                         parameters=SimpleNamespace(settings=settings or {}))
+    return pi_chart_rows(ws, service_id, period, quarters)
+
+
 @pytest.fixture(scope="module")
 def trends() -> Figure:
-    return pi_trends(INDICATORS, VALUES, "s", "2025-26 Q2", quarters=8)
+    return pi_trends(chart_rows(INDICATORS, VALUES, "s", "2025-26 Q2", quarters=8))
 
 
 def test_one_panel_per_indicator_with_the_quarters_on_the_axis(trends):
@@ -95,16 +117,18 @@ def test_one_legend_explains_every_letter(trends):
 def test_havering_setting_changes_the_letters():
     values = LITTER.assign(value=[5.5, 6.3, 8.0, 7.0, 6.0, 6.5, 7.5, 6.9])
     values["data_status"] = "final"
-    standard = pi_trends(INDICATORS, values, "s", "2025-26 Q2")
-    havering = pi_trends(INDICATORS, values, "s", "2025-26 Q2",
-                         settings={"rag": {"variant": "havering"}})
+    standard = pi_trends(chart_rows(INDICATORS, values, "s", "2025-26 Q2"))
+    havering = pi_trends(chart_rows(INDICATORS, values, "s", "2025-26 Q2",
+                                    settings={"rag": {"variant": "havering"}}))
     # 2025-26 Q2 = 6.9 is red; a year before (2024-25 Q2) it was 7.0, so Havering makes it amber.
     assert standard.axes[0].texts[-1].get_text() == "R*"
     assert havering.axes[0].texts[-1].get_text() == "A*"
 
 
 def test_a_service_without_indicators_says_so():
-    figure = pi_trends(INDICATORS, VALUES, "other", "2025-26 Q2")
+    chart = chart_rows(INDICATORS, VALUES, "other", "2025-26 Q2")
+    assert chart.empty
+    figure = pi_trends(chart, empty_label="other")
     assert figure.axes == []
     assert [t.get_text() for t in figure.texts] == ["No performance indicators for other"]
 
@@ -118,14 +142,15 @@ def test_a_year_to_date_panel_restarts_its_line_each_financial_year():
                                "cumulative": [True]})
     values = pd.DataFrame({"pi_id": "V", "period": PERIODS[4:] + ["2025-26 Q3", "2025-26 Q4"],
                            "value": [300.0, 400.0, 90.0, 200.0, 310.0, 420.0], "target": np.nan})
-    figure = pi_trends(indicators, values, "s", "2025-26 Q4", quarters=6)
+    figure = pi_trends(chart_rows(indicators, values, "s", "2025-26 Q4", quarters=6))
     lines = by_gid(figure.axes[0], "values")
     assert [line.get_ydata().tolist() for line in lines] == [[300.0, 400.0],
                                                              [90.0, 200.0, 310.0, 420.0]]
     assert [line.get_xdata().tolist() for line in lines] == [[0.0, 1.0], [2.0, 3.0, 4.0, 5.0]]
     assert figure.axes[0].get_title(loc="left") == "V: Visits (year to date)"
     # An in-quarter PI keeps one line across the year end.
-    plain = pi_trends(indicators.assign(cumulative=False), values, "s", "2025-26 Q4", quarters=6)
+    plain = pi_trends(chart_rows(indicators.assign(cumulative=False), values, "s", "2025-26 Q4",
+                                 quarters=6))
     assert len(by_gid(plain.axes[0], "values")) == 1
     assert plain.axes[0].get_title(loc="left") == "V: Visits"
 
@@ -134,21 +159,26 @@ def test_a_year_to_date_panel_restarts_its_line_each_financial_year():
 
 
 @pytest.fixture(scope="module")
-def demo(demo_workspace):
-    return load_workspace(demo_workspace)
+def store(demo_workspace):
+    return build_store(load_workspace(demo_workspace), "2025-26 Q2")
 
 
-def test_demo_litter_panel_ends_in_three_reds(demo):
-    figure = pi_trends(demo.indicators, demo.pi_values, "street_cleansing", "2025-26 Q2", quarters=8)
+def benchmarked(store, service_id: str) -> pd.DataFrame:
+    """The service's PIs that have a benchmark, as the pack's benchmark section draws them."""
+    table = store.rows("indicators", service_id)
+    return table[table["benchmark_quartile"].notna()].reset_index(drop=True)
+
+
+def test_demo_litter_panel_ends_in_three_reds(store):
+    figure = pi_trends(store.rows("pi_chart", "street_cleansing"))
     letters = [t.get_text() for t in figure.axes[0].texts]
     assert letters[-3:] == ["R", "R", "R"] and letters[:-3] == ["G"] * 5
     assert figure_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def highways(demo) -> Figure:
-    return benchmark_strip(demo.indicators, demo.pi_values, demo.benchmarks, "highways",
-                           "2025-26 Q2")
+def highways(store) -> Figure:
+    return benchmark_strip(benchmarked(store, "highways"))
 
 
 def test_benchmark_strip_has_one_strip_per_benchmarked_indicator(highways):
@@ -177,11 +207,15 @@ def test_benchmark_strip_puts_better_on_the_right(highways):
     assert [t.get_text() for t in hw02.texts] == ["3.9: 2nd quartile, rank 5 of 16"]
 
 
-def test_benchmark_strip_without_benchmarks_says_so(demo):
-    figure = benchmark_strip(demo.indicators, demo.pi_values, demo.benchmarks, "parks",
-                             "2025-26 Q2")
+def test_benchmark_strip_without_benchmarks_says_so(store):
+    # Parks has no PI in benchmarks.csv: the section says so in words instead of a chart.
+    assert benchmarked(store, "parks").empty
+    shown = sections.benchmark_position(store, "parks")
+    assert isinstance(shown, Markdown)
+    assert shown.data == "_No benchmark data for this service's indicators._"
+    figure = benchmark_strip(benchmarked(store, "parks"))
     assert figure.axes == []
-    assert [t.get_text() for t in figure.texts] == ["No benchmarks for parks by 2025-26 Q2"]
+    assert [t.get_text() for t in figure.texts] == ["No benchmarks"]
 
 
 def test_ward_scatter_draws_every_ward_labelled_and_the_least_squares_line():
@@ -216,7 +250,7 @@ def _dollar_texts(figure: Figure) -> list:
 def test_dollars_in_pi_names_and_units_are_drawn_as_written():
     indicators = INDICATORS.assign(name=[DOLLAR_TEXTS[0], DOLLAR_TEXTS[3]],
                                    unit=[DOLLAR_TEXTS[1], DOLLAR_TEXTS[2]])
-    figure = pi_trends(indicators, VALUES, "s", "2025-26 Q2")
+    figure = pi_trends(chart_rows(indicators, VALUES, "s", "2025-26 Q2"))
     assert [(a.get_title(loc="left"), a.get_ylabel()) for a in figure.axes] == [
         ("L: Cost per £ $ spent $x", "$x^2$"), (r"C: Cost $\per £$", "Spend $ per head")]
     texts = _dollar_texts(figure)
@@ -228,7 +262,8 @@ def test_dollars_in_a_benchmarked_pi_name_are_drawn_as_written():
     bench = pd.DataFrame({"pi_id": ["L"], "year": ["2024-25"], "comparator_group": ["NN"],
                           "lower_quartile": [6.5], "median": [7.8], "upper_quartile": [9.6]})
     indicators = INDICATORS.assign(name=[DOLLAR_TEXTS[3], "Fly-tips"])
-    figure = benchmark_strip(indicators, VALUES, bench, "s", "2025-26 Q2")
+    table = indicator_table(indicators, VALUES, "s", "2025-26 Q2", benchmarks=bench)
+    figure = benchmark_strip(table[table["benchmark_quartile"].notna()])
     assert figure.axes[0].get_title(loc="left") == r"L: Cost $\per £$ (2024-25, better →)"
     texts = _dollar_texts(figure)
     assert len(texts) == 1 and not texts[0].get_parse_math()
