@@ -13,6 +13,7 @@ import pytest
 from pmresearch import coding, sections
 from pmresearch.errors import WorkspaceError
 from pmresearch.sources import ROLES, describe_sources, normalise_source, source_roles
+from pmresearch.store import build_store
 from pmresearch.workspace import default_parameters_dir, load_parameters, load_workspace
 
 PERIOD = "2025-26 Q2"
@@ -214,6 +215,17 @@ def respelt(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory):
     return load_workspace(folder, cache=False), comments.assign(original=original)
 
 
+@pytest.fixture(scope="module")
+def respelt_store(respelt):
+    """The evidence store of the respelt demo, built once."""
+    return build_store(respelt[0], PERIOD)
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_workspace: Path):
+    return build_store(load_workspace(demo_workspace), PERIOD)
+
+
 def _in_window(comments: pd.DataFrame, service_id: str, original: str) -> pd.DataFrame:
     dates = pd.to_datetime(comments["date"])
     return comments[(comments["service_id"] == service_id) & (comments["original"] == original)
@@ -222,18 +234,17 @@ def _in_window(comments: pd.DataFrame, service_id: str, original: str) -> pd.Dat
 
 @pytest.mark.parametrize("service_id", ["waste_recycling", "parks"])
 def test_complaints_spelt_by_the_council_are_counted_in_the_complaints_table(
-        respelt, demo_workspace, service_id):
-    ws, comments = respelt
+        respelt, respelt_store, demo_store, service_id):
+    _, comments = respelt
     complaints = _in_window(comments, service_id, "complaint")
     compliments = _in_window(comments, service_id, "citizens_panel")
     assert set(complaints["source"]) == {"Complaint", "Stage 2 Complaints"}
-    table = sections.complaints_and_compliments(ws, service_id, PERIOD)
+    table = sections.complaints_and_compliments(respelt_store, service_id)
     assert table.caption.startswith(f"{len(complaints):,} complaints (")
     assert f") and {len(compliments):,} compliments received 01 October 2024 to 30 September " \
            "2025." in table.caption
     # The themes of the complaints are those of the demo's own lower-case 'complaint' rows.
-    demo = sections.complaints_and_compliments(load_workspace(demo_workspace), service_id,
-                                               PERIOD).data
+    demo = sections.complaints_and_compliments(demo_store, service_id).data
     columns = ["Theme", "Complaints raising it", "Negative mentions in complaints",
                "Positive mentions in complaints"]
     # (Ties in complaints are ordered by compliments, which the demo has none of.)
@@ -243,21 +254,21 @@ def test_complaints_spelt_by_the_council_are_counted_in_the_complaints_table(
     assert len(complaints) > 0 and demo["Complaints raising it"].sum() > 0
 
 
-def test_compliments_are_the_comments_whose_source_is_a_compliment(respelt):
+def test_compliments_are_the_comments_whose_source_is_a_compliment(respelt, respelt_store):
     ws, comments = respelt
     panel = _in_window(comments, "highways", "citizens_panel")["comment_id"]
     mentions = coding.coded_comments(ws).mentions
     expected = (mentions[mentions["comment_id"].isin(panel)].groupby("code")["comment_id"]
                 .nunique())
-    table = sections.complaints_and_compliments(ws, "highways", PERIOD).data
+    table = sections.complaints_and_compliments(respelt_store, "highways").data
     shown = table.set_index(table["Theme"].str.split(" ").str[0])["Compliments raising it"]
     assert len(panel) > 0
     assert shown[shown > 0].sort_index().to_dict() == expected.sort_index().to_dict()
 
 
-def test_comments_by_source_shows_each_spelling_with_its_role(respelt):
-    ws, comments = respelt
-    table = sections.comments_by_source(ws, "waste_recycling", PERIOD).data
+def test_comments_by_source_shows_each_spelling_with_its_role(respelt, respelt_store):
+    _, comments = respelt
+    table = sections.comments_by_source(respelt_store, "waste_recycling").data
     window = comments[(comments["service_id"] == "waste_recycling")
                       & pd.to_datetime(comments["date"]).between(*WINDOW)]
     counts = window["source"].value_counts()
@@ -276,6 +287,6 @@ def test_a_service_with_neither_says_so(respelt):
     # The council's settings give no source the complaint or compliment role.
     settings = {**ws.parameters.settings, "sources": {"roles": {"survey": ["survey*"]}}}
     ws = dataclasses.replace(ws, parameters=dataclasses.replace(ws.parameters, settings=settings))
-    shown = sections.complaints_and_compliments(ws, "parks", PERIOD)
+    shown = sections.complaints_and_compliments(build_store(ws, PERIOD), "parks")
     assert shown.data == ("_No complaints or compliments about this service were received "
                           "from 01 October 2024 to 30 September 2025._")
