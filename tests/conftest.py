@@ -1,4 +1,5 @@
-"""Shared fixtures: the Ashbrook demo workspace, made once per session, and fresh copies of it."""
+"""Shared fixtures: the Ashbrook demo workspace, made once per session, loaded once per session,
+and fresh copies of it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pmresearch.demo import DEMO_WORKSPACE, generate_demo
+from pmresearch.workspace import Workspace, load_workspace
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,3 +34,14 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_copy(demo_workspace: Path, tmp_path: Path) -> Path:
     """A fresh copy of the demo workspace folder that a test may change freely."""
     return Path(shutil.copytree(demo_workspace, tmp_path / "ashbrook"))
+
+
+@pytest.fixture(scope="session")
+def demo_ws(demo_workspace: Path) -> Workspace:
+    """The demo workspace loaded once for the session, with what is derived from it (weights,
+    coded comments, evidence) kept for every test that reads it.
+
+    Read-only: a test must not change its tables or what it derives; tests that change inputs
+    load ``demo_copy`` instead.
+    """
+    return load_workspace(demo_workspace)

@@ -1,13 +1,13 @@
 """The default rules in parameters/rules.yaml: each fires where it should and not where it
 should not, and on the demo council they find the planted signals and nothing else high."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from pmresearch.evidence import COUNCIL, EVIDENCE_FIELDS, evidence_for
+from pmresearch.evidence import COUNCIL, EVIDENCE_FIELDS, evidence_for, gather_evidence
 from pmresearch.rules import write_findings
 from pmresearch.workspace import load_parameters, load_workspace
+
+from evidence_tables import evidence_tables
 
 PERIOD = "2025-26 Q2"
 
@@ -17,20 +17,11 @@ def parameters():
     return load_parameters()
 
 
-def _evidence(kind: str, values: dict) -> dict[str, pd.DataFrame]:
-    """One subject of ``kind`` whose fields are blank except ``values``; other kinds empty."""
-    tables = {}
-    for name, fields in EVIDENCE_FIELDS.items():
-        columns = ["service_id", "period", "subject", *fields]
-        tables[name] = pd.DataFrame(columns=columns)
-    row = {column: np.nan for column in tables[kind].columns}
-    row.update(service_id="libraries", period=PERIOD, subject="the subject", **values)
-    tables[kind] = pd.DataFrame([row])
-    return tables
-
-
 def _fired(parameters, kind, values) -> list[str]:
-    found = parameters.rules.evaluate(_evidence(kind, values), period=PERIOD)
+    # One subject of ``kind`` whose fields are blank except ``values``; other kinds empty.
+    evidence = evidence_tables(PERIOD, **{kind: [{"service_id": "libraries",
+                                                  "subject": "the subject", **values}]})
+    found = parameters.rules.evaluate(evidence, period=PERIOD)
     return found["rule_id"].tolist()
 
 
@@ -108,9 +99,8 @@ def test_blank_evidence_fires_nothing(parameters):
 
 
 @pytest.fixture(scope="module")
-def demo_findings():
-    ws = load_workspace()
-    return ws.parameters.rules.evaluate(evidence_for(ws, PERIOD), period=PERIOD)
+def demo_findings(demo_ws):
+    return demo_ws.parameters.rules.evaluate(evidence_for(demo_ws, PERIOD), period=PERIOD)
 
 
 def test_the_demo_councils_planted_signals_become_the_expected_findings(demo_findings):
@@ -136,9 +126,10 @@ def test_nothing_is_high_severity_without_its_reason_in_the_evidence(demo_findin
     assert high["evidence"].str.len().gt(0).all()
 
 
-def test_two_runs_write_byte_identical_findings(demo_findings, tmp_path):
-    ws = load_workspace()
-    again = ws.parameters.rules.evaluate(evidence_for(ws, PERIOD, cache=False), period=PERIOD)
+def test_two_runs_write_byte_identical_findings(demo_workspace, demo_findings, tmp_path):
+    # A second load of the workspace derives everything afresh: nothing is shared with the first.
+    ws = load_workspace(demo_workspace)
+    again = ws.parameters.rules.evaluate(gather_evidence(ws, PERIOD), period=PERIOD)
     write_findings(demo_findings, tmp_path / "a.csv")
     write_findings(again, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -8,13 +8,13 @@ from pmresearch.workspace import load_workspace
 
 
 @pytest.fixture(scope="module")
-def ws(demo_workspace):
-    return load_workspace(demo_workspace)
+def ws(demo_ws):
+    return demo_ws
 
 
 @pytest.fixture(scope="module")
 def tables(ws):
-    return evidence.gather_evidence(ws, "2025-26 Q2")
+    return evidence.evidence_for(ws, "2025-26 Q2")
 
 
 def test_every_table_has_the_keys_and_exactly_the_catalogued_fields(tables):
@@ -71,21 +71,22 @@ def test_quotable_counts_comments_without_personal_data_each_campaign_once(table
     assert (themes["quotable"] >= 0).all()
 
 
-def test_evidence_is_read_back_from_the_cache_unchanged(ws, monkeypatch, tmp_path):
-    monkeypatch.setenv("PMRESEARCH_CACHE_DIR", str(tmp_path))
-    first = evidence.evidence_for(ws, "2025-26 Q2")
-    cached = sorted(tmp_path.glob("*.pickle"))
-    second = evidence.evidence_for(ws, "2025-26 Q2")
-    assert sorted(tmp_path.glob("*.pickle")) == cached  # read back, nothing new written
-    for kind in first:
-        pd.testing.assert_frame_equal(first[kind], second[kind])
+def test_evidence_is_gathered_once_per_loaded_workspace_and_period(ws, tables, demo_workspace,
+                                                                  monkeypatch):
+    gathered = []
+    monkeypatch.setattr(evidence, "gather_evidence",
+                        lambda ws, period: gathered.append(period) or {"period": period})
+    assert evidence.evidence_for(ws, "2025-26 Q2") is tables  # kept with the workspace
+    assert evidence.evidence_for(ws, "2025-26 Q1") == {"period": "2025-26 Q1"}
+    fresh = load_workspace(demo_workspace)  # another load derives afresh
+    assert evidence.evidence_for(fresh, "2025-26 Q2") == {"period": "2025-26 Q2"}
+    assert gathered == ["2025-26 Q1", "2025-26 Q2"]
 
 
-def test_findings_on_a_low_base_carry_the_note_into_findings_csv(tmp_path):
+def test_findings_on_a_low_base_carry_the_note_into_findings_csv(ws, tmp_path):
     """A ward hotspot on a base of 50–99 says so in findings.csv; a PI finding has no note."""
     from pmresearch.rules import write_findings
 
-    ws = load_workspace()
     period = ws.council["current_period"]
     found = evidence.findings_for(ws, period)
     wards = found[found["rule_id"] == "ward_hotspot"]

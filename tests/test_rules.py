@@ -749,7 +749,7 @@ rules:
 """
 
 
-def test_demo_rules_find_the_planted_signals():
+def test_demo_rules_find_the_planted_signals(demo_ws):
     # SCENARIO.md: street cleansing satisfaction fell significantly (66.0 -> 58.5) while its key
     # PI SC01 is red in 2024-25 Q4, 2025-26 Q1 and Q2; waste fell significantly while its key
     # PI stayed green (the planted perception gap).
@@ -757,9 +757,8 @@ def test_demo_rules_find_the_planted_signals():
     # bottom quartile and worse than a year ago, so the escalation rule should fire.
     from pmresearch.linkage import evidence_table
     from pmresearch.performance import assess_indicators
-    from pmresearch.workspace import load_workspace
 
-    ws = load_workspace()
+    ws = demo_ws
     table = evidence_table(ws, periods=[Q4, Q1, Q2])
     table["subject"] = table["service_id"]
     pis = assess_indicators(ws.indicators, ws.pi_values, ws.benchmarks, ws.parameters.settings)
