@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .linkage import LOW_BASE
+from .bases import LOW_BASE
 
 __all__ = ["RAG_COLOURS", "benchmark_strip", "figure_png", "pi_trends", "ward_scatter"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .. import linkage
+from ..bases import estimate_base_notes
 from ..store import EvidenceStore
 from ._common import (DIRECTION_LABELS, RAG_LABELS, SEVERITY_LABELS, _direction, _md,
                       _with_marker, styled_table)
@@ -39,8 +39,8 @@ def _service_evidence(store: EvidenceStore, service_id: str) -> pd.DataFrame:
 
 
 def _base_notes(store: EvidenceStore, table: pd.DataFrame) -> pd.Series:
-    """The base note of each row's survey estimate (:func:`pmresearch.linkage.estimate_base_notes`)."""
-    return linkage.estimate_base_notes(table, store.settings["suppression"])
+    """The base note of each row's survey estimate (:func:`pmresearch.bases.estimate_base_notes`)."""
+    return estimate_base_notes(table, store.settings["suppression"])
 
 
 def _theme_names(store: EvidenceStore, service_id: str, codes: list[str]) -> list[str]:

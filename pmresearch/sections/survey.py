@@ -4,7 +4,6 @@ evidence store (:mod:`pmresearch.store`)."""
 
 from __future__ import annotations
 
-import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 

@@ -11,10 +11,17 @@ from .._periods import shift_period
 __all__ = ["cost_indicator", "indicator_rows", "pi_chart_rows"]
 
 
-def cost_indicator(table: pd.DataFrame, settings: dict) -> pd.Series:
-    """True for each PI whose unit holds one of ``packs.cost_indicators.units`` or whose name
-    holds one of its ``name_words`` (any case): the PIs of a pack's cost and value section."""
-    chosen = settings["packs"]["cost_indicators"]
+def cost_indicator(table: pd.DataFrame, chosen: dict) -> pd.Series:
+    """True for each PI whose unit holds one of ``chosen["units"]`` or whose name holds one of
+    its ``name_words`` (any case): the PIs of a pack's cost and value section
+    (``settings.packs.cost_indicators`` in rules.yaml).
+
+    Examples
+    --------
+    >>> pis = pd.DataFrame({"unit": ["£", "%", "days"], "name": ["Spend", "Unit COST", "Wait"]})
+    >>> cost_indicator(pis, {"units": ["£"], "name_words": ["cost"]}).tolist()
+    [True, True, False]
+    """
     unit = table["unit"].astype(str)
     name = table["name"].astype(str).str.lower()
     found = pd.Series(False, index=table.index)
@@ -25,13 +32,12 @@ def cost_indicator(table: pd.DataFrame, settings: dict) -> pd.Series:
     return found
 
 
-def indicator_rows(ws, service_id: str, period: str) -> pd.DataFrame:
+def indicator_rows(ws, service_id: str, period: str, cost_indicators: dict) -> pd.DataFrame:
     """:func:`pmresearch.performance.indicator_table` of one service, with ``service_id`` and
-    ``is_cost``."""
-    settings = ws.parameters.settings
+    ``is_cost`` (:func:`cost_indicator`)."""
     table = performance.indicator_table(ws.indicators, ws.pi_values, service_id, period,
-                                        benchmarks=ws.benchmarks, settings=settings)
-    return table.assign(service_id=service_id, is_cost=cost_indicator(table, settings))
+                                        benchmarks=ws.benchmarks, settings=ws.parameters.settings)
+    return table.assign(service_id=service_id, is_cost=cost_indicator(table, cost_indicators))
 
 
 def pi_chart_rows(ws, service_id: str, period: str, quarters: int) -> pd.DataFrame:
