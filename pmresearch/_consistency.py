@@ -15,7 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ._periods import data_description, data_periods, period_end
-from ._schemas import TABLES, blank_mask, quote_values, rows_of, to_numbers, values_phrase
+from ._messages import quoted
+from ._schemas import TABLES, blank_mask, rows_of, to_numbers, values_phrase
 from .errors import Problem
 
 __all__ = ["DONT_KNOW", "REFERENCES", "SHARE_TOLERANCE", "check_links", "check_parameter_links",
@@ -166,7 +167,7 @@ def _key_pi_owner(raw: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
         owner = owner_of.get(pi)
         if pi.strip() and owner is not None and owner != service:
             own = [p for p, s in owner_of.items() if s == service]
-            choices = f"({quote_values(own, limit=10)})" if own else "(it has none yet)"
+            choices = f"({quoted(own, limit=10)})" if own else "(it has none yet)"
             problems.append(Problem(
                 files["services"], f"key_pi {pi!r} belongs to service {owner!r} in "
                 f"{files['indicators']}, not {service!r}",
@@ -241,7 +242,7 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
 
     problems = []
     if responses is not None:
-        found = quote_values(responses.columns, limit=12)
+        found = quoted(responses.columns, limit=12)
         problems += _unknown(margins["variable"], list(responses.columns), file, "variable",
                              f"the columns of {files['survey_responses']} (found: {found})",
                              "Name the response column each variable weights (ward_code for wards).")
@@ -271,7 +272,7 @@ def _margin_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.DataFrame
                     problems.append(Problem(
                         files["survey_responses"],
                         f"{what} {verb} not a category in {file}{of_wave} "
-                        f"(found: {quote_values(categories, limit=25)})",
+                        f"(found: {quoted(categories, limit=25)})",
                         "Add the category or recode it.", column=variable, rows=rows_of(missing)))
     population = typed["population_margins"]["population"]
     for scope_wave in [None, *dict.fromkeys(wave[~general])]:
@@ -312,7 +313,7 @@ def _design_weight_problems(raw: dict[str, pd.DataFrame], typed: dict[str, pd.Da
         whole = ([] if waves is None else
                  [w for w in dict.fromkeys(waves[not_positive]) if not_positive[waves == w].all()])
         every = (f" (every weight of wave{'s' if len(whole) > 1 else ''} "
-                 f"{quote_values(whole)})" if whole else "")
+                 f"{quoted(whole, limit=5)})" if whole else "")
         problems.append(Problem(
             file, f"{what} {verb} not above 0{every}; expected a positive design weight",
             "Correct the weights: a respondent who should not count is left out of the file, "

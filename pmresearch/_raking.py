@@ -15,22 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._messages import quoted
 from .errors import WeightingError
 
 __all__ = ["check_respondents", "coded_cells", "counted", "design_weights", "fit_margins",
-           "fit_margins_bounded", "margin_errors", "margin_targets", "quoted", "ratio",
+           "fit_margins_bounded", "margin_errors", "margin_targets", "ratio",
            "row_labels", "scaled_populations"]
 
 _DENSE_CELLS = 1 << 22  # cross-classifications up to this size are indexed without hashing
 _HASH_SIZE = 1024  # start hash tables small (they grow): pandas' default is one slot per row
 _TOTALS_TOLERANCE = 0.005  # published margins may disagree by rounding; 0.5% is the most we absorb
-
-
-def quoted(values, limit: int = 12) -> str:
-    """``'a', 'b' and 3 more``: values for an error message."""
-    values = list(values)
-    text = ", ".join(f"'{v}'" for v in values[:limit])
-    return text + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
 def counted(count: float, noun: str) -> str:
@@ -51,8 +45,8 @@ def design_weights(responses: pd.DataFrame, design_weight) -> np.ndarray | None:
     if isinstance(design_weight, str):
         if design_weight not in responses.columns:
             raise WeightingError(f"survey_responses has no design weight column '{design_weight}'"
-                                 f" (columns: {quoted(responses.columns)}). Name the column that "
-                                 "holds the design weights, or pass None.")
+                                 f" (columns: {quoted(responses.columns, limit=12)}). Name the "
+                                 "column that holds the design weights, or pass None.")
         values = responses[design_weight].to_numpy(dtype=float, na_value=np.nan)
     else:
         values = np.asarray(design_weight, dtype=float)
@@ -90,9 +84,9 @@ def margin_targets(margins: pd.DataFrame, variables: list[str],
     """Each variable's categories and population targets, validated and scaled."""
     missing = [c for c in ("variable", "category", "population") if c not in margins.columns]
     if missing:
-        raise WeightingError(f"population_margins: missing columns {quoted(missing)} (found: "
-                             f"{quoted(margins.columns)}). Give the margins as a long table "
-                             "variable, category, population.")
+        raise WeightingError(f"population_margins: missing columns {quoted(missing, limit=12)} "
+                             f"(found: {quoted(margins.columns, limit=12)}). Give the margins as a "
+                             "long table variable, category, population.")
     names = margins["variable"].astype(str).to_numpy()
     labels = margins["category"].astype(str).to_numpy()
     figures = margins["population"].to_numpy(dtype=float, na_value=np.nan)
@@ -101,7 +95,7 @@ def margin_targets(margins: pd.DataFrame, variables: list[str],
         rows = names == variable
         if not rows.any():
             raise WeightingError(f"population_margins has no rows for variable '{variable}' "
-                                 f"(variables: {quoted(dict.fromkeys(names))}). Add its "
+                                 f"(variables: {quoted(names, limit=12)}). Add its "
                                  "population figures or leave it out of the weighting variables.",
                                  variable=variable)
         categories = tuple(labels[rows])
@@ -148,8 +142,8 @@ def _factorize_column(responses: pd.DataFrame, variable: str) -> tuple[np.ndarra
     """Integer codes of a column and the values they stand for; missing values are an error."""
     if variable not in responses.columns:
         raise WeightingError(f"survey_responses has no column '{variable}' (columns: "
-                             f"{quoted(responses.columns)}). Weight only on columns of the "
-                             "responses.", variable=variable)
+                             f"{quoted(responses.columns, limit=12)}). Weight only on columns of "
+                             "the responses.", variable=variable)
     column = responses[variable]
     # Hashing the strings once is the dominant cost of weighting a large survey: give pandas
     # the plain object array for Python strings (its fastest path), anything else as it is.
@@ -181,7 +175,7 @@ def _category_lookup(variable: str, codes: np.ndarray, values: pd.Index,
             raise WeightingError(
                 f"survey_responses, column '{variable}': value '{values[unknown]}' "
                 f"({counted(count, 'respondent')}) is not a category in {source} (found: "
-                f"{quoted(categories)}). Add "
+                f"{quoted(categories, limit=12)}). Add "
                 "it to the margins or recode it with collapse_categories().",
                 variable=variable, category=str(values[unknown]))
     return lookup

@@ -13,12 +13,13 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from ._messages import quoted
 from ._rule_yaml import (KIND_NOUN, KINDS, MODIFIERS, OPERATORS, ORDERED, RESERVED_NAMES,
                          SEVERITIES, TEMPLATE_KEYS, AllOf, AnyOf, Comparison, Condition, Not, Ref,
                          Rule, YamlList, YamlMap, YamlSyntaxError, kind_of, read_yaml_with_lines,
                          show_value, template_names)
 
-__all__ = ["Issue", "did_you_mean", "quoted", "read_rules"]
+__all__ = ["Issue", "did_you_mean", "read_rules"]
 
 _MAX_PERIODS = 40  # ten years of quarters; longer runs are a typo
 _REQUIRED = ("id", "title", "applies_to", "when", "severity", "finding", "action", "owner")
@@ -58,11 +59,6 @@ class Issue:
 
 
 
-def quoted(names) -> str:
-    """Names quoted and sorted for a message: ``'a', 'b'``."""
-    return ", ".join(repr(n) for n in sorted(names, key=str))
-
-
 def did_you_mean(name: object, names, otherwise: str) -> str:
     """The closest of ``names`` as a suggestion, else ``otherwise``."""
     close = difflib.get_close_matches(str(name), [str(n) for n in names], n=1)
@@ -99,7 +95,8 @@ class _Reader:
     def unknown_keys(self, node: YamlMap, allowed, ctx: _Context, what: str = "key") -> list:
         unknown = [k for k in node if k not in allowed]
         for key in unknown:
-            self.issue(node.key_lines[key], ctx, f"unknown {what} {key!r} (allowed: {quoted(allowed)})",
+            self.issue(node.key_lines[key], ctx,
+                       f"unknown {what} {key!r} (allowed: {quoted(allowed, sort=True)})",
                        did_you_mean(key, allowed, "Remove it or correct its spelling."))
         return unknown
 
@@ -145,8 +142,8 @@ class _Reader:
     def rule(self, entry: object, line: int, position: int) -> Rule | None:
         if not isinstance(entry, YamlMap):
             ctx = _Context(f"rule #{position}", None, None, {})
-            self.issue(line, ctx, f"expected a rule (a mapping with keys {quoted(_REQUIRED)}); "
-                                  f"found {show_value(entry)}", "Write each rule as - id: … with its keys.")
+            self.issue(line, ctx, f"expected a rule (a mapping with keys "
+                                  f"{quoted(_REQUIRED, sort=True)}); found {show_value(entry)}", "Write each rule as - id: … with its keys.")
             return None
         rid = entry.get("id")
         named = isinstance(rid, str) and bool(rid.strip())
@@ -177,7 +174,7 @@ class _Reader:
             ctx.fields, ctx.subject = self.catalogue[subject], subject
         elif "applies_to" in entry:
             self.issue(at("applies_to"), ctx, f"unknown subject {show_value(subject)} in applies_to "
-                       f"(allowed: {quoted(self.catalogue)})",
+                       f"(allowed: {quoted(self.catalogue, sort=True)})",
                        did_you_mean(subject, self.catalogue, "Correct the value."))
         if "params" in entry:
             ctx.params = self.params(entry["params"], at("params"), ctx)
@@ -243,7 +240,7 @@ class _Reader:
                 continue  # applies_to is unknown, so which names exist is unknown
             elif name not in kinds:
                 self.issue(line, ctx, f"template {key!r} uses unknown name {name!r} (allowed: "
-                                      f"{quoted(kinds)})",
+                                      f"{quoted(kinds, sort=True)})",
                            did_you_mean(name, kinds, "Correct the name or add a param."))
             elif spec:
                 try:
@@ -260,7 +257,8 @@ class _Reader:
         if not isinstance(node, YamlMap) or not node:
             found = "an empty mapping" if isinstance(node, YamlMap) else show_value(node)
             self.issue(line, ctx, f"condition is {found}; expected a mapping with one of "
-                                  f"{quoted(forms)}", "See the rule language in pmresearch.rules.")
+                                  f"{quoted(forms, sort=True)}",
+                       "See the rule language in pmresearch.rules.")
             return None
         self.duplicates(node, ctx)
         line = node.line
@@ -275,7 +273,7 @@ class _Reader:
             return None
         if len(present) > 1:
             self.issue(line, ctx, f"condition has both {present[0]!r} and {present[1]!r}; expected "
-                                  f"exactly one of {quoted(forms)}",
+                                  f"exactly one of {quoted(forms, sort=True)}",
                        "Nest one inside the other, e.g. all: [..., {any: [...]}].")
             return None
         form = present[0]
@@ -312,20 +310,21 @@ class _Reader:
                 kind = ctx.fields[name]
             else:
                 self.issue(at("field"), ctx, f"unknown field {name!r} (allowed: "
-                                             f"{quoted(ctx.fields)})",
+                                             f"{quoted(ctx.fields, sort=True)})",
                            did_you_mean(name, ctx.fields, "Correct the name."))
         unknown = [k for k in node if k != "field" and k not in OPERATORS and k not in MODIFIERS]
         for key in unknown:
-            self.issue(at(key), ctx, f"unknown operator {key!r} (allowed: {quoted(OPERATORS)}; "
-                                     f"modifiers: {quoted(MODIFIERS)})",
+            self.issue(at(key), ctx, f"unknown operator {key!r} (allowed: "
+                                     f"{quoted(OPERATORS, sort=True)}; "
+                                     f"modifiers: {quoted(MODIFIERS, sort=True)})",
                        did_you_mean(key, OPERATORS + MODIFIERS, "Correct the spelling."))
         ops = [k for k in node if k in OPERATORS]
         if not ops and not unknown:
             self.issue(node.line, ctx, f"comparison on {show_value(name)} has no operator (allowed: "
-                                       f"{quoted(OPERATORS)})", "Add one operator.")
+                                       f"{quoted(OPERATORS, sort=True)})", "Add one operator.")
         elif len(ops) > 1:
             self.issue(node.line, ctx, f"comparison on {show_value(name)} has {len(ops)} operators "
-                                       f"{quoted(ops)}; expected one",
+                                       f"{quoted(ops, sort=True)}; expected one",
                        "Split it into comparisons under all: or any:.")
         periods = node.get("for_periods", 1)
         if "for_periods" in node and (isinstance(periods, bool) or not isinstance(periods, int)
@@ -421,7 +420,8 @@ class _Reader:
                                   "$settings.section.key for a setting", "Write $$ for a literal $.")
             return None, None
         if name not in ctx.params:
-            have = f"params: {quoted(ctx.params)}" if ctx.params else "the rule has no params"
+            have = (f"params: {quoted(ctx.params, sort=True)}" if ctx.params
+                    else "the rule has no params")
             self.issue(line, ctx, f"unknown param {raw!r} ({have})",
                        did_you_mean(name, ctx.params, "Add it under params: or correct the name."))
             return None, None
@@ -432,7 +432,7 @@ class _Reader:
         for part in path:
             choices = node if isinstance(node, dict) else {}
             if part not in choices:
-                allowed = (f" (allowed under '{'.'.join(walked)}': {quoted(choices)})"
+                allowed = (f" (allowed under '{'.'.join(walked)}': {quoted(choices, sort=True)})"
                            if isinstance(node, dict) else "")
                 self.issue(line, ctx, f"unknown setting '$settings.{'.'.join(path)}'{allowed}",
                            did_you_mean(part, choices, "Correct the name or add the setting."))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._messages import quoted
 from ._periods import parse_financial_year, parse_period
 from .errors import Problem
 from .sources import ROLES, source_pattern_problem
@@ -29,7 +30,7 @@ __all__ = [
     "CODEFRAME_FILE", "CODE_ENTRY", "COUNCIL", "RULES_FILE", "SERVICE_FILE", "SETTINGS", "TABLES",
     "Column", "Setting", "TableSpec",
     "blank_mask", "check_column", "check_mapping", "check_rules_file", "check_table", "is_code",
-    "is_service_id", "parse_bool", "quote_values", "rows_of", "to_numbers", "values_phrase",
+    "is_service_id", "parse_bool", "rows_of", "to_numbers", "values_phrase",
 ]
 
 # Identifiers become folder names and notebook parameters, so they are held to a safe alphabet
@@ -54,23 +55,6 @@ def is_service_id(value: object) -> bool:
 def is_code(value: object) -> bool:
     """True if ``value`` is a safe ward code, PI id or theme code."""
     return isinstance(value, str) and _CODE.fullmatch(value) is not None
-
-
-def quote_values(values: Iterable[object], limit: int = 5) -> str:
-    """``'a', 'b' and 3 more``: distinct values in first-seen order, quoted as Python would.
-
-    >>> quote_values(["x", "y", "x", "z"], limit=2)
-    "'x', 'y' and 1 more"
-    """
-    distinct = list(dict.fromkeys(values))
-    shown = ", ".join(repr(_shorten(v)) for v in distinct[:limit])
-    return shown + (f" and {len(distinct) - limit} more" if len(distinct) > limit else "")
-
-
-def _shorten(value: object) -> object:
-    if isinstance(value, str) and len(value) > 40:
-        return value[:37] + "..."
-    return value
 
 
 def rows_of(mask: pd.Series) -> tuple[int, ...]:
@@ -280,7 +264,7 @@ def values_phrase(values: Iterable[object]) -> tuple[str, str]:
     """``("values 'a', 'b'", "are")``: the values quoted, and the verb that agrees with them."""
     distinct = list(dict.fromkeys(values))
     noun = "value" if len(distinct) == 1 else "values"
-    return f"{noun} {quote_values(distinct)}", "is" if len(distinct) == 1 else "are"
+    return f"{noun} {quoted(distinct, limit=5)}", "is" if len(distinct) == 1 else "are"
 
 
 def check_column(text: pd.Series, column: Column, file: str) -> tuple[pd.Series, list[Problem]]:
@@ -302,7 +286,7 @@ def check_column(text: pd.Series, column: Column, file: str) -> tuple[pd.Series,
         outside = ~filled.isin(column.allowed)
         if outside.any():
             what, verb = values_phrase(filled[outside])
-            allowed = quote_values(column.allowed)
+            allowed = quoted(column.allowed, limit=5)
             problems.append(Problem(file, f"{what} {verb} not allowed (allowed: {allowed})",
                                     "Use one of the allowed values.", column=column.name,
                                     rows=rows_of(outside)))
@@ -355,7 +339,7 @@ def check_table(frame: pd.DataFrame, spec: TableSpec, file: str) -> tuple[pd.Dat
     problems found. Missing required columns are reported and left out of the typed table.
     """
     problems = []
-    found = quote_values(frame.columns, limit=12)
+    found = quoted(frame.columns, limit=12)
     for column in spec.required:
         if column.name not in frame.columns:
             problems.append(Problem(file, f"column {column.name!r} is missing (found: {found})",
@@ -409,7 +393,7 @@ class Setting:
     def describe(self) -> str:
         """What a valid value looks like, for messages."""
         if self.kind == "choice":
-            return f"one of {quote_values(self.choices)}"
+            return f"one of {quoted(self.choices, limit=5)}"
         base = {"int": "a whole number", "number": "a number", "text": "non-empty text",
                 "list": "a list", "text_list": "a list of texts", "mapping": "a mapping",
                 "period": "a period label like '2025-26 Q2'",
@@ -518,13 +502,13 @@ def check_mapping(data: object, schema: Mapping, file: str, prefix: str = "") ->
     where = f"key {prefix!r}" if prefix else "the file"
     if not isinstance(data, dict):
         return [Problem(file, f"{where} holds {_yaml_type(data)}; expected a mapping of "
-                              f"{quote_values(schema, limit=12)}", "Correct the YAML structure.")]
+                              f"{quoted(schema, limit=12)}", "Correct the YAML structure.")]
     problems = []
     dotted = (prefix + ".") if prefix else ""
     for key in data:
         if key not in schema:
             problems.append(Problem(file, f"unknown key {dotted + str(key)!r} (allowed: "
-                                          f"{quote_values(schema, limit=12)})",
+                                          f"{quoted(schema, limit=12)})",
                                     "Remove the key or correct its spelling."))
     for key, rule in schema.items():
         if key not in data:

@@ -67,7 +67,8 @@ import pandas as pd
 
 from ._csv import write_csv
 from ._periods import parse_period, shift_period
-from ._rule_check import Issue, did_you_mean, quoted, read_rules
+from ._messages import quoted
+from ._rule_check import Issue, did_you_mean, read_rules
 from ._rule_eval import SubjectEvidence, param_groups, resolve, truth
 from ._rule_yaml import (KIND_NOUN, SEVERITIES, AllOf, AnyOf, Condition, Not, Ref, Rule, kind_of,
                          show_value)
@@ -239,7 +240,7 @@ def check_service_overrides(data: object, *, file: str, rules: Iterable[Rule]) -
     if data is None:
         return []
     by_id = {rule.id: rule for rule in rules}
-    ids = quoted(by_id) or "none"
+    ids = quoted(by_id, sort=True) or "none"
     if not isinstance(data, dict):
         return [Problem(file, f"key 'rules' holds {show_value(data)}; expected a mapping with "
                               "'disable' and/or 'params'", "Correct the structure.")]
@@ -277,7 +278,7 @@ def check_service_overrides(data: object, *, file: str, rules: Iterable[Rule]) -
             continue
         for name, value in values.items():
             if name not in own:
-                have = quoted(own) or "none"
+                have = quoted(own, sort=True) or "none"
                 problems.append(Problem(file, f"unknown param {f'{key}.{name}'!r} (params of rule "
                                               f"{rule_id!r}: {have})", did_you_mean(name, own, "Correct the name.")))
             elif not _same_kind(value, own[name]):

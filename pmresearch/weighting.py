@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from ._raking import (check_respondents, coded_cells, counted, design_weights, fit_margins,
-                      fit_margins_bounded, margin_targets, quoted, ratio, scaled_populations)
+                      fit_margins_bounded, margin_targets, ratio, scaled_populations)
+from ._messages import quoted
 from .design import PostStratification, RakingCalibration, SurveyDesign
 from .errors import WeightingError
 
@@ -420,8 +421,8 @@ def poststratify(responses: pd.DataFrame, population: pd.DataFrame, *, variables
     missing = [c for c in variables + ["population"] if c not in population.columns]
     if not variables or missing:
         raise WeightingError(f"population table: missing columns "
-                             f"{quoted(missing or ['(variables)'])} (found: "
-                             f"{quoted(population.columns)}). Give one column per "
+                             f"{quoted(missing or ['(variables)'], limit=12)} (found: "
+                             f"{quoted(population.columns, limit=12)}). Give one column per "
                              "post-stratification variable and 'population'.")
     labels = population[variables].astype(str)
     repeated = labels.duplicated()
@@ -516,7 +517,8 @@ def collapse_categories(responses: pd.DataFrame, margins: pd.DataFrame,
     for variable, recode in mapping.items():
         if variable not in responses.columns:
             raise WeightingError(f"survey_responses has no column '{variable}' to collapse "
-                                 f"(columns: {quoted(responses.columns)}).", variable=variable)
+                                 f"(columns: {quoted(responses.columns, limit=12)}).",
+                                 variable=variable)
         if long:
             rows = margins["variable"].astype(str) == variable
             known = set(margins.loc[rows, "category"].astype(str))
@@ -531,8 +533,8 @@ def collapse_categories(responses: pd.DataFrame, margins: pd.DataFrame,
             if old not in known and not (column.astype(str) == old).any():
                 raise WeightingError(f"category '{old}' of '{variable}' is in neither the "
                                      f"responses nor the margins (margins: "
-                                     f"{quoted(sorted(known))}). Check the spelling of the "
-                                     "mapping.", variable=variable, category=old)
+                                     f"{quoted(sorted(known), limit=12)}). Check the spelling of "
+                                     "the mapping.", variable=variable, category=old)
         if isinstance(column.dtype, pd.CategoricalDtype):
             responses[variable] = column.map(lambda value: recode.get(value, value))
         else:
@@ -592,7 +594,7 @@ def weight_wave(ws, wave: str, *, variables: list[str] | None = None) -> Weighti
     in_wave = responses["wave"].astype(str) == str(wave)
     if not in_wave.any():
         raise WeightingError(f"survey_responses has no respondents in wave '{wave}' (waves: "
-                             f"{quoted(dict.fromkeys(responses['wave'].astype(str)))}). Name a "
+                             f"{quoted(responses['wave'].astype(str), limit=12)}). Name a "
                              "wave of survey_waves.csv.")
     margins = _wave_margins(ws.population_margins, str(wave))
     if variables is None:

@@ -44,7 +44,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .._schemas import quote_values
+from .._messages import quoted
 from ..errors import Problem, WorkspaceError
 from ._tokens import Tokens, tokenize, vocab_text, words_of
 
@@ -108,12 +108,12 @@ def _pattern_problem(pattern: str) -> tuple[str, str] | None:
     breaks = sorted(set(re.findall(r"[-/]", text)))
     if breaks:
         spaced = " ".join(re.sub(r"[-/]", " ", text).split())
-        return (f"{quote_values(breaks)} {'splits' if len(breaks) == 1 else 'split'} words in "
+        return (f"{quoted(breaks, limit=5)} {'splits' if len(breaks) == 1 else 'split'} words in "
                 "comments, so the pattern cannot match as written",
                 f"Write the words with spaces: {spaced!r}.")
     dropped = sorted({c for c in text if not _PATTERN_CHARS.fullmatch(c)})
     if dropped:
-        return (f"{quote_values(dropped)} {'is' if len(dropped) == 1 else 'are'} not part of "
+        return (f"{quoted(dropped, limit=5)} {'is' if len(dropped) == 1 else 'are'} not part of "
                 "any word in a comment",
                 f"Remove {'it' if len(dropped) == 1 else 'them'}: patterns are letters, digits "
                 "and apostrophes.")
@@ -232,7 +232,7 @@ def compile_codeframe(codeframe: pd.DataFrame, *, file: str = "parameters/codefr
         else [""] * len(codes)
     marked = {kind: [c for c, k in zip(codes, special) if k == kind]
               for kind in (_NONE, _NO_CONTENT)}
-    problems = [Problem(file, f"codes {quote_values(holders)} are all marked special: {kind}",
+    problems = [Problem(file, f"codes {quoted(holders, limit=5)} are all marked special: {kind}",
                         "Mark only one code.") for kind, holders in marked.items()
                 if len(holders) > 1]
     elements, rows, found = _compile_patterns(codeframe, codes, special, file)
@@ -508,13 +508,13 @@ def assign_themes(mentions: pd.DataFrame, tokens: Tokens, matcher: ThemeMatcher)
     """
     missing = [c for c in ("doc", "code") if c not in mentions.columns]
     if missing:
-        raise ValueError(f"mentions has no column {quote_values(missing)}; pass the result of "
+        raise ValueError(f"mentions has no column {quoted(missing, limit=5)}; pass the result of "
                          "find_mentions")
     n_docs, codes = tokens.n_docs, np.array(matcher.codes, dtype=object)
     code = pd.Index(matcher.codes).get_indexer(mentions["code"])
     if (code < 0).any():
         unknown = mentions["code"][code < 0]
-        raise ValueError(f"mentions has codes not in the code frame: {quote_values(unknown)}")
+        raise ValueError(f"mentions has codes not in the code frame: {quoted(unknown, limit=5)}")
     has = np.zeros((n_docs, len(codes)), dtype=bool)
     has[mentions["doc"].to_numpy(dtype=np.int64), code] = True
     matched = has.any(axis=1)
