@@ -79,6 +79,10 @@ def styled_table(frame: pd.DataFrame, labels: dict[str, str],
 
 def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
     """RAG in words and symbols, with the data-status marker (provisional, restated) beside it."""
+    if rag.isna().all():
+        # No RAG at all (a council without key PIs): all-NaN floats, which pandas will not
+        # fill a text column with.
+        return rag.astype(object)
     shown = rag.map(RAG_LABELS).fillna(rag)
     marker = marker.astype(object).fillna("").astype(str)
     return shown.where(marker == "", shown + " (" + marker + ")")
@@ -86,4 +90,6 @@ def _with_marker(rag: pd.Series, marker: pd.Series) -> pd.Series:
 
 def _direction(dot: pd.Series) -> pd.Series:
     """Directions of travel as arrows with their word; a value without a label is kept."""
+    if dot.isna().all():  # as for RAG: no text to label
+        return dot.astype(object)
     return dot.map(DIRECTION_LABELS).fillna(dot)
