@@ -1,9 +1,9 @@
 """The batch's worker processes: how they start, and how a signal stops them.
 
 The batch forks its workers (:func:`start_worker` sets each one up): a worker dies with the
-batch (:mod:`pmresearch._parent_death`), leaves SIGINT to the batch, and forks a kernel template
-for its packs' kernels. In the batch, :func:`signals_stop_the_batch` turns SIGINT and SIGTERM
-into :class:`Stop`; the batch then ends its workers with :func:`end_workers` (their templates
+batch (:mod:`pmresearch._parent_death`), leaves SIGINT to the batch, and (with forked kernels)
+starts a kernel template for its packs' kernels. In the batch, :func:`signals_stop_the_batch`
+turns SIGINT and SIGTERM into :class:`Stop`; the batch then ends its workers with :func:`end_workers` (their templates
 and kernels die with them) and tidies up under :func:`signals_ignored`.
 """
 
@@ -66,8 +66,9 @@ def _signals_handled(handler) -> Iterator[None]:
 kernel_template = None  # this worker process's KernelTemplate, set by start_worker
 
 
-def start_worker(batch_pid: int) -> None:
-    """Set up a worker process: die with the batch, leave signals to it, fork a kernel template."""
+def start_worker(batch_pid: int, kernels: str = "forked") -> None:
+    """Set up a worker process: die with the batch, leave signals to it, and with
+    ``kernels="forked"`` start a kernel template for its packs' kernels."""
     global kernel_template
     # Ctrl-C reaches every process of the terminal's group: the batch stops the workers (with
     # SIGTERM, whose default action a forked worker must get back from the batch's handler),
@@ -75,7 +76,7 @@ def start_worker(batch_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     armed = die_with_parent(batch_pid)
-    if hasattr(os, "fork"):
+    if kernels == "forked" and hasattr(os, "fork"):
         from ._kernels import KernelTemplate
 
         kernel_template = KernelTemplate()

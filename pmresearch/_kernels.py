@@ -14,7 +14,8 @@ Forking is only safe from a process with a single thread (a thread holding a loc
 moment of the fork leaves it locked for ever in the child; Python 3.12 warns "use of fork() may
 lead to deadlocks"). So the template is not forked from the worker, which has numpy's threads
 and more: it is a new interpreter, started with OpenBLAS, OpenMP and MKL limited to one thread
-(:data:`SINGLE_THREAD_ENV`) before it imports numpy, and it starts no thread itself. Before each
+and jemalloc's background thread off (:data:`SINGLE_THREAD_ENV`) before it imports numpy and
+pandas, and it starts no thread itself. Before each
 fork it checks that it has one thread; if it has more (a warm-up that starts one), it refuses
 and the kernel is started the ordinary way.
 
@@ -47,7 +48,7 @@ import uuid
 from multiprocessing.util import Finalize
 
 from jupyter_client.launcher import launch_kernel
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerBase
 from jupyter_core.utils import run_sync
 
@@ -73,12 +74,15 @@ figure.savefig(io.BytesIO(), format="png")
 pandas.DataFrame({"a": [1]}).style.to_html()
 """
 
-#: The template's environment: numerical libraries start no thread pool, so the template stays
-#: single-threaded and safe to fork. Its kernels inherit it: one thread each, as the batch
-#: already runs one worker per core.
-SINGLE_THREAD_ENV = {name: "1" for name in (
-    "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS")}
+#: The template's environment: numerical libraries start no thread pool, and pyarrow's
+#: jemalloc (loaded with pandas) no background thread, so the template stays single-threaded
+#: and safe to fork. Its kernels inherit it: one thread each, as the batch already runs one
+#: worker per core.
+SINGLE_THREAD_ENV = {
+    **{name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                              "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")},
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
 
 
 def thread_count() -> int | None:
@@ -90,12 +94,14 @@ def thread_count() -> int | None:
         return None
 
 
-class PackKernelManager(KernelManager):
+class PackKernelManager(AsyncKernelManager):
     """A kernel manager that can say how its kernel ended and close the clients made for it.
 
     Papermill is handed the manager (rather than making its own) so that, when a pack fails,
     :meth:`exit_status` can tell a kernel that died from a cell that failed; a client made by
     a manager someone else owns is left open by nbclient, so :meth:`close_clients` closes it.
+    It is asynchronous, as the manager nbclient makes for itself: with a blocking one, nbclient
+    waits on the kernel's output without ever checking that the kernel is still alive.
     """
 
     def __init__(self, **kwargs):
@@ -120,6 +126,11 @@ class PackKernelManager(KernelManager):
             return None
         return run_sync(self.provisioner.poll)()
 
+    def shut_down(self) -> None:
+        """Stop the kernel now, if it runs, and release its connection files."""
+        if self.has_kernel:
+            run_sync(self.shutdown_kernel)(now=True)
+
 
 class ForkedProvisioner(KernelProvisionerBase):
     """Launches the kernel by asking a :class:`KernelTemplate` to fork one.
@@ -140,6 +151,11 @@ class ForkedProvisioner(KernelProvisionerBase):
     @property
     def has_process(self) -> bool:
         return self._pid is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The kernel's process id while it is managed, else None."""
+        return self._pid
 
     async def pre_launch(self, **kwargs):
         # As the local provisioner: write the connection file, make the kernel's command.
