@@ -3,8 +3,9 @@
 The batch forks its workers (:func:`start_worker` sets each one up): a worker dies with the
 batch (:mod:`pmresearch._parent_death`), leaves SIGINT to the batch, and (with forked kernels)
 starts a kernel template for its packs' kernels. In the batch, :func:`signals_stop_the_batch`
-turns SIGINT and SIGTERM into :class:`Stop`; the batch then ends its workers with :func:`end_workers` (their templates
-and kernels die with them) and tidies up under :func:`signals_ignored`.
+turns SIGINT and SIGTERM into :class:`Stop`; the batch then ends its workers with
+:func:`end_workers` (their templates and kernels die with them) and tidies up under
+:func:`signals_ignored`.
 """
 
 from __future__ import annotations
