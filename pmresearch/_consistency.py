@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._periods import data_description, data_periods, period_end
+from .periods import data_description, data_periods, period_end
 from ._messages import quoted
 from ._schemas import TABLES, blank_mask, rows_of, to_numbers, values_phrase
 from .errors import Problem
@@ -439,7 +439,7 @@ def workspace_warnings(ws) -> list[Problem]:
     * An item that a wave asked but that no respondent answered other than "don't know": the
       packs show "no valid answers" for it in that wave.
     * ``current_period`` in council.yaml beyond the quarters the workspace holds: packs and
-      evidence refuse it (:func:`pmresearch._periods.check_period`).
+      evidence refuse it (:func:`pmresearch.periods.check_period`).
 
     Parameters
     ----------

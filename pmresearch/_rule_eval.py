@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._periods import shift_period
+from .periods import shift_period
 from ._rule_yaml import AllOf, AnyOf, Comparison, Condition, Not, Ref, Rule, template_names
 from .errors import RuleError
 

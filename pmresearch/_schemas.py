@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._messages import quoted
-from ._periods import parse_financial_year, parse_period
+from .periods import parse_financial_year, parse_period
 from .errors import Problem
 from .sources import ROLES, source_pattern_problem
 

@@ -362,7 +362,7 @@ def _code(args: argparse.Namespace) -> int:
 
 def _evidence(args: argparse.Namespace) -> int:
     from ._csv import write_csv
-    from ._periods import check_period
+    from .periods import check_period
     from .evidence import findings_for
     from .linkage import evidence_table
     from .performance import assess_indicators

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import coding, estimates, linkage, performance
-from ._periods import check_period
+from .periods import check_period
 # The catalogue lives in the bottom layer (the rule parser reads it); re-exported here.
 from .catalogue import _B, _N, COUNCIL, EQUALITY_FIELDS, EVIDENCE_FIELDS
 from .workspace import Workspace

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import coding, estimates, performance, weighting
-from ._periods import period_end, shift_period
+from .periods import period_end, shift_period
 from .bases import (LOW_BASE, NO_VALID_ANSWERS, SUPPRESSED, base_flags, base_note,
                     estimate_base_notes)
 from .workspace import Workspace

@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._version import __version__
-from ._periods import check_period
+from .periods import check_period
 from .errors import PackError
 from ._csv import write_csv
 from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers

@@ -71,7 +71,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._periods import parse_financial_year, parse_period, shift_period
+from .periods import parse_financial_year, parse_period, shift_period
 from ._trend import TrendTest, trend_rows, trend_test
 from ._year_to_date import is_rate, year_to_date
 

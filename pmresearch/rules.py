@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from ._csv import write_csv
-from ._periods import parse_period, shift_period
+from .periods import parse_period, shift_period
 from ._messages import quoted
 from ._rule_check import Issue, did_you_mean, read_rules
 from ._rule_eval import SubjectEvidence, param_groups, resolve, truth

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import _schemas
-from ._periods import period_label
+from .periods import period_label
 from ._resources import bundled_path
 from .errors import PmresearchError
 

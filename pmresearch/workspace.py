@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import _cache, _schemas
 from ._consistency import check_links, check_parameter_links, item_scales, typed_items
-from ._periods import parse_period, period_end, period_slug
+from .periods import parse_period, period_end, period_slug
 from ._resources import DEMO_WORKSPACE
 from ._tables import find_table, misplaced_header, read_table
 from .errors import Problem, WorkspaceError

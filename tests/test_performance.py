@@ -14,7 +14,7 @@ import pytest
 import scipy.stats
 import yaml
 
-from pmresearch._periods import shift_period
+from pmresearch.periods import shift_period
 from pmresearch.demo import DEMO_WORKSPACE
 from pmresearch.performance import (DEFAULT_SETTINGS, assess_indicators, indicator_table,
                                     pi_history, trend_test)

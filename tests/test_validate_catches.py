@@ -21,7 +21,7 @@ import yaml
 
 from pmresearch import sections
 from pmresearch._consistency import workspace_warnings
-from pmresearch._periods import check_period, data_periods
+from pmresearch.periods import check_period, data_periods
 from pmresearch.errors import PeriodError
 from pmresearch.cli import main
 from pmresearch.evidence import findings_for, gather_evidence
