@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import coding, evidence, linkage, rules
-from .._periods import check_period
+from ..periods import check_period
 from .._version import __version__
 from . import _comments, _performance, _survey
 from ._tables import STORE_VERSION, TABLES, EvidenceStore

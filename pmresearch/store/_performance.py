@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import performance
-from .._periods import shift_period
+from ..periods import shift_period
 
 __all__ = ["cost_indicator", "indicator_rows", "pi_chart_rows"]
 
