@@ -3,9 +3,11 @@ cannot be read as a table: each case asserts the exit status and the whole messa
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import csv
 import errno
+import importlib
 import os
 import signal
 import subprocess
@@ -33,6 +35,10 @@ def forbid(monkeypatch, *targets: str) -> None:
     def never(*args, **kwargs):
         raise AssertionError("called although the output folder was refused")
 
+    # Every module is imported before any is patched: one imported while another is patched
+    # (pmresearch.packs binds load_workspace) would keep the forbidden function after the test.
+    for target in targets:
+        importlib.import_module(target.rsplit(".", 1)[0])
     for target in targets:
         module, attribute = target.rsplit(".", 1)
         monkeypatch.setattr(f"{module}.{attribute}", never)
@@ -328,3 +334,40 @@ def test_a_row_with_too_many_cells_is_reported_at_its_spreadsheet_row(demo_copy)
     assert _problems(demo_copy) == [
         f"comments.csv, row 7: {width + 1} cells where the header has {width}. Put double quotes "
         "around a cell that holds a comma, or remove the extra commas."]
+
+
+# ---------------------------------------------------------------- periods
+
+# Every command that takes --period, with the option for its output folder.
+PERIOD_COMMANDS = {"packs": "--outputs", "evidence": "--out"}
+
+
+def test_every_command_taking_a_period_is_checked_below():
+    from pmresearch.cli import _parser
+
+    commands = next(action for action in _parser()._actions
+                    if isinstance(action, argparse._SubParsersAction)).choices
+    taking = {name for name, command in commands.items()
+              if any("--period" in action.option_strings for action in command._actions)}
+    assert taking == set(PERIOD_COMMANDS)
+
+
+@pytest.mark.parametrize("command", sorted(PERIOD_COMMANDS))
+@pytest.mark.parametrize("period, problem", [
+    ("2025 Q2", "is not a financial quarter like '2025-26 Q2' (second year = first + 1, "
+                "quarter Q1–Q4). Use a quarter from {first} to {last}."),
+    ("2001-02 Q1", "is outside the data: pi_values.csv covers {first} to {last}. Use a quarter "
+                   "in that range, or add the data to pi_values.csv."),
+], ids=["malformed", "outside-the-data"])
+def test_a_bad_period_exits_2_with_one_line(command, period, problem, demo_workspace, tmp_path,
+                                            capsys):
+    import pandas as pd
+
+    quarters = sorted(pd.read_csv(demo_workspace / "pi_values.csv", dtype=str)["period"])
+    out = tmp_path / "out"
+    status, stdout, err = run(capsys, [command, "--workspace", str(demo_workspace), "--period",
+                                       period, PERIOD_COMMANDS[command], str(out)])
+    assert (status, stdout) == (2, "")
+    assert err == (f"pmresearch {command}: --period: {period!r} "
+                   + problem.format(first=quarters[0], last=quarters[-1]) + "\n")
+    assert not out.exists()
