@@ -10,8 +10,9 @@ name; a service with no file of its own gets the default pack settings.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -27,9 +28,16 @@ from .rules import RuleSet, check_service_overrides, parse_rules
 __all__ = ["Parameters", "default_parameters_dir", "load_parameters"]
 
 
+@lru_cache(maxsize=64)
+def _parsed_yaml(text: str) -> object:
+    """YAML text parsed once per process (pure-Python PyYAML takes most of a validation's time,
+    and every workspace reads the same default parameter files); callers get a deep copy."""
+    return yaml.safe_load(text)
+
+
 def _read_yaml(path: Path, file: str) -> tuple[object, list[Problem]]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig")), []
+        return copy.deepcopy(_parsed_yaml(path.read_text(encoding="utf-8-sig"))), []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -182,9 +190,16 @@ def _read_parameters(directory: Path, workspace: Path | None) -> _ParameterFiles
 
 def _read_rules(path: Path, file: str, settings: dict):
     """The ``rules:`` of rules.yaml checked against the evidence the rules can read."""
-    found, problems = parse_rules(path.read_text(encoding="utf-8-sig"), file=file,
-                                  fields=EVIDENCE_FIELDS, settings=settings)
+    found, problems = copy.deepcopy(_parsed_rules(path.read_text(encoding="utf-8-sig"), file))
     return (None if problems else RuleSet(tuple(found), settings, file)), problems
+
+
+@lru_cache(maxsize=16)
+def _parsed_rules(text: str, file: str) -> tuple[list, list[Problem]]:
+    """:func:`pmresearch.rules.parse_rules` once per process and text (``settings`` is the
+    text's own block, so the text is the whole key); callers get a deep copy."""
+    return parse_rules(text, file=file, fields=EVIDENCE_FIELDS,
+                       settings=copy.deepcopy(_parsed_yaml(text))["settings"])
 
 
 def _codeframe_problems(data: object, file: str) -> list[Problem]:
