@@ -386,37 +386,80 @@ def load_workspace(path: str | Path | None = None, *,
     shown = Path(path if path is not None else DEMO_WORKSPACE).resolve()
     directory = (Path(parameters_dir) if parameters_dir is not None
                  else default_parameters_dir()).resolve()
-    # The parameters folder's location is part of the key (messages name its files by path);
-    # the workspace's is not, so a copied or moved workspace reuses its entry.
-    key = (_cache.content_key(shown, directory, salt=f"workspace|{directory}")
-           if cache and shown.is_dir() else None)
+    key = _workspace_key(shown, directory) if cache and shown.is_dir() else None
     cached = _cache.read(key)
     if isinstance(cached, _DetachedWorkspace):
-        return cached.attach(shown)
+        return cached.attach(shown, directory)
     problems, workspace = _validate(shown, directory)
     if problems:
         raise WorkspaceError(problems, workspace=str(shown))
     if key is not None:
         workspace.parameters.theme_matcher  # compiled once, then read from the cache by packs
-        _cache.write(key, _DetachedWorkspace.detach(workspace))
+        _cache.write(key, _DetachedWorkspace.detach(workspace, directory))
     return workspace
+
+
+def _workspace_key(workspace: Path, directory: Path) -> str:
+    """The cache key of a workspace and its parameters folder: the names and content of their
+    files, never where they are, so a copied workspace or a moved parameters folder reuses it.
+
+    A parameters folder inside the workspace is hashed once, with the workspace; the key then
+    holds its place relative to the workspace, which is how messages name its files.
+    """
+    if directory.is_relative_to(workspace):
+        inner = directory.relative_to(workspace).as_posix()
+        return _cache.content_key(workspace, salt=f"workspace|parameters at {inner}")
+    return _cache.content_key(workspace, directory, salt="workspace|parameters outside")
 
 
 @dataclass(frozen=True)
 class _DetachedWorkspace:
-    """A workspace as cached: its files inside the workspace named relative to it, so the entry
-    holds no trace of where the workspace was when it was stored."""
+    """A workspace as cached, with no trace of where its files were when it was stored.
+
+    Files inside the workspace are named relative to it, files from the parameters folder
+    relative to that folder, and so is the rules' file name (which rule errors show) when the
+    rules came from there; :meth:`attach` joins them to the folders being loaded.
+    """
 
     workspace: Workspace
     inside: dict[str, str]
+    in_parameters: dict[str, str]
+    rules_in_parameters: str | None
 
     @classmethod
-    def detach(cls, ws: Workspace) -> _DetachedWorkspace:
+    def detach(cls, ws: Workspace, directory: Path) -> _DetachedWorkspace:
         inside = {name: path.relative_to(ws.path).as_posix() for name, path in ws.files.items()
                   if path.is_relative_to(ws.path)}
-        outside = {name: path for name, path in ws.files.items() if name not in inside}
-        return cls(replace(ws, path=Path(), files=outside), inside)
+        in_parameters = {name: path.relative_to(directory).as_posix()
+                         for name, path in ws.files.items()
+                         if name not in inside and path.is_relative_to(directory)}
+        outside = {name: path for name, path in ws.files.items()
+                   if name not in inside and name not in in_parameters}
+        rules_file = Path(ws.parameters.rules.file)
+        rules_in_parameters = (rules_file.relative_to(directory).as_posix()
+                               if rules_file.is_absolute() and rules_file.is_relative_to(directory)
+                               else None)
+        parameters = _moved(ws.parameters, Path(), rules_in_parameters or str(rules_file))
+        return cls(replace(ws, path=Path(), files=outside, parameters=parameters), inside,
+                   in_parameters, rules_in_parameters)
 
-    def attach(self, path: Path) -> Workspace:
-        files = {**self.workspace.files, **{name: path / rel for name, rel in self.inside.items()}}
-        return replace(self.workspace, path=path, files=dict(sorted(files.items())))
+    def attach(self, path: Path, directory: Path) -> Workspace:
+        files = {**self.workspace.files,
+                 **{name: path / rel for name, rel in self.inside.items()},
+                 **{name: directory / rel for name, rel in self.in_parameters.items()}}
+        parameters = self.workspace.parameters
+        rules_file = (str(directory / self.rules_in_parameters) if self.rules_in_parameters
+                      else parameters.rules.file)
+        return replace(self.workspace, path=path, files=dict(sorted(files.items())),
+                       parameters=_moved(parameters, directory, rules_file))
+
+
+def _moved(parameters: Parameters, directory: Path, rules_file: str) -> Parameters:
+    """``parameters`` read from ``directory``, its rules naming ``rules_file`` in messages."""
+    rules = parameters.rules
+    rules = replace(rules, file=rules_file,
+                    rules=tuple(replace(rule, file=rules_file) for rule in rules.rules))
+    moved = replace(parameters, directory=directory, rules=rules)
+    if "theme_matcher" in parameters.__dict__:  # keep the code frame compiled once
+        moved.__dict__["theme_matcher"] = parameters.__dict__["theme_matcher"]
+    return moved
