@@ -38,7 +38,17 @@ def package_versions() -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, as the manifest records inputs and pack files."""
+    """The SHA-256 of a file's bytes, as the manifest records inputs and pack files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "a.txt"
+    ...     _ = path.write_bytes(b"abc")
+    ...     file_sha256(path)[:16]  # FIPS 180-2's example: SHA-256("abc") = ba7816bf8f01cfea…
+    'ba7816bf8f01cfea'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -47,7 +57,19 @@ def file_sha256(path: Path) -> str:
 
 
 def read_manifest(period_dir: Path) -> dict:
-    """``manifest.json`` of a period folder; empty if there is none or it cannot be read."""
+    """``manifest.json`` of a period folder; empty if there is none or it cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     before = read_manifest(Path(folder))
+    ...     record_packs(Path(folder), {"period": "2025-26 Q2"},
+    ...                  {"parks": {"status": "ok"}}, token="1-deadbeef")
+    ...     after = read_manifest(Path(folder))
+    >>> before, after["period"], after["packs"]
+    ({}, '2025-26 Q2', {'parks': {'status': 'ok'}})
+    """
     path = period_dir / "manifest.json"
     if not path.exists():
         return {}
