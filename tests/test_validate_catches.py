@@ -25,6 +25,7 @@ from pmresearch.periods import check_period, data_periods
 from pmresearch.errors import PeriodError
 from pmresearch.cli import main
 from pmresearch.evidence import findings_for, gather_evidence
+from pmresearch.store import open_store
 from pmresearch.weighting import weight_all_waves
 from pmresearch.workspace import check_workspace, load_workspace
 from tests.councils import shape_from_seed, write_council
@@ -75,15 +76,15 @@ def _pi_range(folder: Path) -> tuple[str, str]:
     return periods[0], periods[-1]
 
 
-def _survey_sections(ws, service_id: str, period: str) -> dict[str, str]:
+def _survey_sections(store, service_id: str) -> dict[str, str]:
     """Every survey section of a pack for the service, as the HTML or Markdown it shows."""
     shown = {}
     for name in ("satisfaction_by_wave", "change_since_last_wave", "ward_breakdown",
                  "equality_breakdown", "ward_linkage", "ward_scatter", "service_summary",
                  "residents_and_performance"):
-        block = getattr(sections, name)(ws, service_id, period)
+        block = getattr(sections, name)(store, service_id)
         shown[name] = block.to_html() if hasattr(block, "to_html") else str(block.data)
-    block = sections.weighting_quality(ws, period)
+    block = sections.weighting_quality(store)
     shown["weighting_quality"] = block.to_html() if hasattr(block, "to_html") else block.data
     return shown
 
@@ -124,7 +125,10 @@ def test_a_wave_without_responses_is_a_warning_and_every_stage_leaves_it_out(
 
     assert main(["evidence", "--workspace", str(council), "--out", str(tmp_path / "e")]) == 0
     service = _read(council, "services").query("survey_items != ''")["service_id"].iloc[0]
-    shown = _survey_sections(ws, service, current)
+    # pmresearch evidence writes the period's evidence store beside its CSVs.
+    store = open_store(tmp_path / "e" / "store")
+    assert store.period == current
+    shown = _survey_sections(store, service)
     note = f"Survey wave &#x27;{new}&#x27; is in survey_waves.csv but has no responses yet"
     assert note in shown["satisfaction_by_wave"]
     assert new not in shown["weighting_quality"]
@@ -174,8 +178,10 @@ def test_an_item_answered_only_dont_know_in_a_wave_is_a_warning_and_shows_no_val
     assert row[["wave", "pct_satisfied", "n_unweighted", "satisfaction_base_note"]].values.tolist() \
         == [[wave, "", "0", "no valid answers"]]
 
-    shown = _survey_sections(ws, service["service_id"], current)
-    by_wave = sections.satisfaction_by_wave(ws, service["service_id"], current).data
+    store = open_store(out / "store")  # written by pmresearch evidence
+    assert store.period == current
+    shown = _survey_sections(store, service["service_id"])
+    by_wave = sections.satisfaction_by_wave(store, service["service_id"]).data
     question = ws.survey_items.set_index("item").at[item, "question"]
     mine = by_wave[(by_wave["Wave"] == wave) & (by_wave["Question"] == question)]
     assert mine["Note"].tolist() == ["no valid answers"]
