@@ -55,7 +55,7 @@ from jupyter_core.utils import run_sync
 from ._parent_death import die_with_parent
 
 __all__ = ["ForkedProvisioner", "KernelTemplate", "PACK_WARM_UP", "PackKernelManager",
-           "SINGLE_THREAD_ENV", "thread_count"]
+           "SINGLE_THREAD_ENV", "fresh_kernel_manager", "thread_count"]
 
 # What the standard pack notebook imports, plus a tiny chart and table so that fonts and
 # templates are loaded too. Harmless for any other notebook.
@@ -104,9 +104,11 @@ class PackKernelManager(AsyncKernelManager):
     waits on the kernel's output without ever checking that the kernel is still alive.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, sockets: str | None = None, **kwargs):
+        # sockets: a private folder for the kernel's Unix sockets, removed by shut_down
         super().__init__(**kwargs)
         self._clients = []
+        self._sockets = sockets
 
     def client(self, **kwargs):
         client = super().client(**kwargs)
@@ -130,6 +132,22 @@ class PackKernelManager(AsyncKernelManager):
         """Stop the kernel now, if it runs, and release its connection files."""
         if self.has_kernel:
             run_sync(self.shutdown_kernel)(now=True)
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+def fresh_kernel_manager(kernel_name: str) -> PackKernelManager:
+    """A manager that starts its kernel the ordinary way (a new process, no template).
+
+    Where there are Unix sockets the kernel talks over them, in a private folder, as forked
+    kernels do: nothing listens on a network port, and ipykernel does not warn that TCP
+    traffic is unencrypted.
+    """
+    if os.name != "posix":
+        return PackKernelManager(kernel_name=kernel_name)
+    sockets = tempfile.mkdtemp(prefix="pmresearch-kernel-")
+    return PackKernelManager(kernel_name=kernel_name, transport="ipc",
+                             ip=os.path.join(sockets, "kernel"), sockets=sockets)
 
 
 class ForkedProvisioner(KernelProvisionerBase):

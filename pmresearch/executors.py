@@ -224,9 +224,9 @@ def _kernel_manager(kernel_name: str):
     template = _batch_processes.kernel_template
     if template is not None:
         return template.kernel_manager(kernel_name)
-    from ._kernels import PackKernelManager
+    from ._kernels import fresh_kernel_manager
 
-    return PackKernelManager(kernel_name=kernel_name)
+    return fresh_kernel_manager(kernel_name)
 
 
 def _how_it_ended(status: int) -> str:

@@ -51,7 +51,7 @@ def _manifest_entry(job: PackJob) -> dict:
     return json.loads(manifest.read_text(encoding="utf-8"))["packs"]["tiny"]
 
 
-def test_a_pack_is_made_with_the_title_it_is_given(kernels, tmp_path):
+def test_a_pack_is_made_with_the_title_it_is_given(kernels, tmp_path, capfd):
     job = _job(tmp_path, "print(6 * 7)")
     result = execute_pack(job)
     assert (result.status, result.message) == ("ok", "")
@@ -59,6 +59,8 @@ def test_a_pack_is_made_with_the_title_it_is_given(kernels, tmp_path):
     assert "<title>Tiny service: evidence pack, 2025-26 Q2</title>" in page
     assert "42" in page and "print(6 * 7)" not in page
     assert _manifest_entry(job)["status"] == "ok"
+    # Unix sockets in either mode: nothing listens on a network port.
+    assert "without encryption" not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("cell, how", [
@@ -77,3 +79,33 @@ def test_a_kernel_that_dies_fails_the_pack_saying_how(kernels, cell, how, tmp_pa
 
 def test_pack_job_is_still_importable_from_packs():
     assert PackJobFromPacks is PackJob
+
+
+@pytest.fixture(scope="module")
+def batch_outputs(tmp_path_factory) -> Path:
+    """One outputs folder for the batches below, so the evidence is gathered once."""
+    return tmp_path_factory.mktemp("outputs")
+
+
+# A whole batch gathers the demo's evidence first (minutes on a loaded machine): run with -m slow.
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [p if isinstance(p, str) else p.values[0] for p in MODES])
+def test_a_batch_fails_the_pack_whose_kernel_is_killed_in_either_mode(mode, batch_outputs,
+                                                                     tmp_path):
+    if mode == "forked" and not hasattr(os, "fork"):
+        pytest.skip("forked kernels need fork (POSIX)")
+    from pmresearch.demo import DEMO_WORKSPACE
+    from pmresearch.packs import run_packs
+
+    import pandas as pd
+
+    service = pd.read_csv(DEMO_WORKSPACE / "services.csv")["service_id"].iloc[0]
+    notebook = new_notebook(cells=[new_code_cell("import os, signal\n"
+                                                 "os.kill(os.getpid(), signal.SIGKILL)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, tmp_path / "killed.ipynb")
+    run = run_packs(outputs=batch_outputs, services=[service], jobs=1, kernels=mode,
+                    notebook=tmp_path / "killed.ipynb", progress=False)
+    assert [(r.service_id, r.status, r.message) for r in run.results] == [
+        (service, "failed", "the kernel died (killed by SIGKILL) before the notebook finished")]
