@@ -144,8 +144,12 @@ def ward_scatter(store: EvidenceStore, service_id: str) -> HTML | Markdown:
     figures behind the chart (the same rows of the store's ``ward_points`` table)."""
     service = store.service(service_id)
     wards = store.rows("ward_points", service_id)
-    if service["ward_chart_status"] != "ok" or wards.empty:
+    if service["ward_chart_status"] != "ok":
         return Markdown(f"_No ward chart: {_md(service['ward_chart_status'])}._")
+    if wards.empty:
+        # Ward values and a survey item, but no ward reaches the base to be shown.
+        return Markdown("_No ward chart: no ward has both a survey base of at least "
+                        f"{store.settings['suppression']['min_base']} and a value of the PI._")
     name, unit, pi_period = service["ward_pi_name"], service["ward_pi_unit"], service["ward_pi_period"]
     figure = plots.ward_scatter(wards, pi_label=f"{name} ({unit}), {pi_period}",
                                 item_label=f"% satisfied, wave {service['ward_wave']}",
