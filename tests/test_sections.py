@@ -711,6 +711,14 @@ def test_ward_scatter_lists_every_ward_plotted_with_its_base_note():
                                    "Litter, ")
 
 
+def test_ward_scatter_with_no_ward_above_the_base_says_so_not_ok():
+    # ward_chart_status "ok" (ward values, an item asked) but every ward suppressed.
+    store = make_store(ward_points=none_of(WARDS))
+    assert sections.ward_scatter(store, SERVICE).data == (
+        "_No ward chart: no ward has both a survey base of at least 50 and a value of the "
+        "PI._")
+
+
 def test_ward_scatter_without_a_chart_says_why_escaped():
     store = make_store(ward_points=none_of(WARDS),
                        service={"ward_chart_status": "too few wards (3 < 8)"})
