@@ -468,6 +468,9 @@ SETTINGS = {
     "sources": {"roles": {role: Setting("source_patterns", required=False) for role in ROLES}},
 }
 
+#: Sections of rules.yaml that may be left out whole: each setting in them has a default.
+OPTIONAL_SECTIONS = frozenset({"settings.packs"})
+
 SERVICE_FILE = {
     "service_id": Setting("service_id"),
     "title": Setting("text", required=False),
@@ -512,7 +515,7 @@ def check_mapping(data: object, schema: Mapping, file: str, prefix: str = "") ->
                                     "Remove the key or correct its spelling."))
     for key, rule in schema.items():
         if key not in data:
-            if isinstance(rule, dict) or rule.required:
+            if _required(rule, dotted + key):
                 expected = "a mapping" if isinstance(rule, dict) else rule.describe()
                 problems.append(Problem(file, f"key {dotted + key!r} is missing",
                                         f"Add it ({expected})."))
@@ -522,6 +525,14 @@ def check_mapping(data: object, schema: Mapping, file: str, prefix: str = "") ->
             problems.append(Problem(file, f"key {dotted + key!r} is {data[key]!r}; expected "
                                           f"{rule.describe()}", "Correct the value."))
     return problems
+
+
+def _required(rule: Setting | dict, name: str) -> bool:
+    """A setting must be given when it is required; a section, unless it is one of
+    :data:`OPTIONAL_SECTIONS` (added after councils had written their own rules.yaml)."""
+    if isinstance(rule, dict):
+        return name not in OPTIONAL_SECTIONS
+    return rule.required
 
 
 def _yaml_type(value: object) -> str:

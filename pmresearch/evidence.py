@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import coding, estimates, linkage, performance
+from . import coding, estimates, linkage
 from .periods import check_period
 # The catalogue lives in the bottom layer (the rule parser reads it); re-exported here.
 from .catalogue import _B, _N, COUNCIL, EQUALITY_FIELDS, EVIDENCE_FIELDS
@@ -194,7 +194,7 @@ def gather_evidence(ws: Workspace, period: str) -> dict[str, pd.DataFrame]:
     ------
     pmresearch.errors.PeriodError
         ``period`` is not a quarter the workspace holds data for
-        (:func:`pmresearch._periods.check_period`).
+        (:func:`pmresearch.periods.check_period`).
 
     Examples
     --------
