@@ -9,7 +9,6 @@ import pytest
 
 from pmresearch import sections
 from pmresearch.store import build_store
-from pmresearch.workspace import load_workspace
 
 PERIOD = "2025-26 Q2"
 NOTE = ("Year to date: compared with the same quarter last year, not the previous quarter; "
@@ -17,8 +16,8 @@ NOTE = ("Year to date: compared with the same quarter last year, not the previou
 
 
 @pytest.fixture(scope="module")
-def store(demo_workspace):
-    return build_store(load_workspace(demo_workspace), PERIOD)
+def store(demo_ws):
+    return build_store(demo_ws, PERIOD)
 
 
 def test_year_to_date_directions_say_so_in_the_cell_and_the_caption(store):

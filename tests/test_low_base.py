@@ -7,7 +7,6 @@ thresholds: 49 (suppressed), 50 and 99 (low base), 100 and 120 (no marker).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np

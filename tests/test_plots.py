@@ -21,7 +21,6 @@ from pmresearch.performance import indicator_table
 from pmresearch.plots import RAG_COLOURS, benchmark_strip, figure_png, pi_trends
 from pmresearch.store import build_store
 from pmresearch.store._performance import pi_chart_rows
-from pmresearch.workspace import load_workspace
 
 PERIODS = ["2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4",
            "2025-26 Q1", "2025-26 Q2"]
@@ -159,8 +158,8 @@ def test_a_year_to_date_panel_restarts_its_line_each_financial_year():
 
 
 @pytest.fixture(scope="module")
-def store(demo_workspace):
-    return build_store(load_workspace(demo_workspace), "2025-26 Q2")
+def store(demo_ws):
+    return build_store(demo_ws, "2025-26 Q2")
 
 
 def benchmarked(store, service_id: str) -> pd.DataFrame:

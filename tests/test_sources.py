@@ -222,8 +222,8 @@ def respelt_store(respelt):
 
 
 @pytest.fixture(scope="module")
-def demo_store(demo_workspace: Path):
-    return build_store(load_workspace(demo_workspace), PERIOD)
+def demo_store(demo_ws):
+    return build_store(demo_ws, PERIOD)
 
 
 def _in_window(comments: pd.DataFrame, service_id: str, original: str) -> pd.DataFrame:
