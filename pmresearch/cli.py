@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     packs.add_argument("--outputs", type=Path, default=Path("outputs"), help="outputs folder (default: ./outputs)")
     packs.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder (default: ./parameters, else the bundled defaults)")
     packs.add_argument("--notebook", type=Path, help="pack notebook to run instead of the standard one")
+    packs.add_argument("--kernels", choices=("forked", "fresh"), default=None, help="how each pack's kernel starts: forked from a warm template (faster, POSIX only) or fresh, the ordinary way (default: forked on POSIX, fresh elsewhere)")
     packs.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     validate = commands.add_parser("validate", help="check a workspace and list every problem")
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
     code.add_argument("--out", type=Path, default=Path("outputs") / "coding", help="folder to write (default: ./outputs/coding)")
 
-    evidence = commands.add_parser("evidence", help="judge every PI, link it to the survey and comments, apply the rules; write the tables and findings")
+    evidence = commands.add_parser("evidence", help="build the evidence store (weights, coding, PI judgements, linkage, findings) and write its tables as CSV")
     evidence.add_argument("--workspace", type=Path, help="council workspace folder (default: the Ashbrook demo)")
     evidence.add_argument("--parameters", type=Path, dest="parameters_dir", help="parameters folder")
     evidence.add_argument("--period", help="financial quarter the rules judge (default: the workspace's current period)")
@@ -266,7 +267,7 @@ def _packs(args: argparse.Namespace) -> int:
     run = run_packs(args.workspace, period=args.period, services=args.services, jobs=args.jobs,
                     force=args.force, pdf=args.pdf, outputs=args.outputs,
                     parameters_dir=args.parameters_dir, notebook=args.notebook,
-                    progress=not args.no_progress)
+                    kernels=args.kernels, progress=not args.no_progress)
     for note in run.notes:
         print(note, file=sys.stderr)
     print(run.table().to_string(index=False))
@@ -361,34 +362,23 @@ def _code(args: argparse.Namespace) -> int:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    from ._csv import write_csv
     from .periods import check_period
-    from .evidence import findings_for
-    from .linkage import evidence_table
-    from .performance import assess_indicators
-    from .rules import improvement_actions, write_findings
+    from .store import build_store, write_tables
     from .workspace import load_workspace
 
     _check_output_folder(args.out, "--out")
     ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
     period = check_period(ws, args.period)  # before the tables, which take a while
-    tables = {"indicator_assessment.csv": assess_indicators(ws.indicators, ws.pi_values,
-                                                            ws.benchmarks, ws.parameters.settings),
-              "evidence_table.csv": evidence_table(ws)}
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        write_csv(table, args.out / name, float_format="%.10g")
-    findings = findings_for(ws, period)
-    write_findings(findings, args.out / "findings.csv")
-    write_csv(improvement_actions(findings), args.out / "improvement_actions.csv")
+    store = build_store(ws, period)
+    written = write_tables(store, args.out)
+    findings = store.table("findings")
     counts = findings["severity"].value_counts()
     print(f"{period}: {len(findings):,} findings ("
           + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if s in counts)
           + ")")
     for row in findings[findings["severity"] == "high"].itertuples():
         print(f"  high: {row.service_id}, {row.subject}: {row.title}")
-    written = [*tables, "findings.csv", "improvement_actions.csv"]
-    print("\nWritten: " + ", ".join(str(args.out / name) for name in written))
+    print("\nWritten: " + ", ".join(str(path) for path in written))
     return EXIT_OK
 
 

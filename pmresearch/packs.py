@@ -18,28 +18,23 @@ Interruptions and concurrent runs (see :mod:`pmresearch._outputs_lock`):
 - a run removes what killed runs left behind (hidden staging folders, temporary files), and
   remakes an unchanged pack whose files no longer match the SHA-256 in the manifest.
 
-Executors are looked up by name in :data:`EXECUTORS`, as Papermill looks up its engines, so a
-cluster executor can be registered later without touching the job itself.
+This module is the recipe; the parts are their own modules: :mod:`pmresearch.executors` (where
+and how each pack's notebook runs: :data:`~pmresearch.executors.EXECUTORS`, looked up by name
+as Papermill looks up its engines, and the ``forked`` or ``fresh`` kernels),
+:mod:`pmresearch.export` (the HTML pack), :mod:`pmresearch.manifest` (``manifest.json``) and
+:mod:`pmresearch.index_page` (``index.html``).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
-import multiprocessing
 import os
-import re
-import shutil
 import signal
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -47,61 +42,26 @@ import pandas as pd
 from ._version import __version__
 from .periods import check_period
 from .errors import PackError
-from ._csv import write_csv
 from ._outputs_lock import PeriodLock, RunClaim, remove_leftovers
-from ._pack_record import package_versions, rag_summary, read_manifest, record_packs, write_index
-from . import _batch_processes
-from ._batch_processes import Stop, end_workers, signals_ignored, signals_stop_the_batch
-from .rules import improvement_actions, write_findings
+from .executors import (EXECUTORS, PACK_NOTEBOOK, PackJob, PackResult, check_kernels,
+                        execute_pack)
+from .index_page import rag_summary, write_index
+from .manifest import file_sha256, package_versions, read_manifest, record_packs
+from ._batch_processes import Stop, signals_ignored, signals_stop_the_batch
 from ._resources import bundled_path
-from .workspace import Workspace, load_workspace, period_slug
+from .store import EvidenceStore, build_store, open_store, read_meta
+from .workspace import load_workspace, period_slug
 
-__all__ = ["EXECUTORS", "BatchStopped", "PackJob", "PackResult", "PackRun",
+__all__ = ["EXECUTORS", "BatchStopped", "PackJob", "PackResult", "PackRun", "execute_pack",
            "pack_notebook_path", "run_packs"]
 
-PACK_NOTEBOOK = "evidence_pack.ipynb"
-_HIDDEN_IN_PACK = {"hide-in-pack", "injected-parameters"}
+#: The evidence store's folder inside ``outputs/<period>/`` (:mod:`pmresearch.store`).
+STORE_FOLDER = "evidence"
 
 
 def pack_notebook_path() -> Path:
     """The pack notebook: ``./notebooks/evidence_pack.ipynb`` if present, else the bundled one."""
     return bundled_path("notebooks") / PACK_NOTEBOOK
-
-
-@dataclass(frozen=True)
-class PackJob:
-    """Everything a worker needs to make one service's pack (picklable, no open resources)."""
-
-    service_id: str
-    notebook: str
-    kernel_name: str
-    target_dir: str
-    parameters: dict
-    fingerprint: str
-    # The rules' findings for this service (computed once for the batch), written beside the
-    # pack as findings.csv and improvement_actions.csv; None if they could not be computed.
-    findings: pd.DataFrame | None = None
-    # What the pack's provenance footer states: version, parameters, inputs' SHA-256.
-    provenance: dict = field(default_factory=dict)
-    # Chrome/Chromium binary that prints evidence_pack.pdf; None makes the HTML pack only.
-    chromium: str | None = None
-    # The run's token (_outputs_lock.RunClaim), carried by the names of its hidden folders.
-    run_token: str = ""
-    # What the whole run was made from, written at the top of manifest.json.
-    manifest_head: dict = field(default_factory=dict)
-    # Why the pack is being remade, when the person running the batch should know.
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class PackResult:
-    """How one service's pack went: ``status`` is ``ok``, ``failed`` or ``skipped``."""
-
-    service_id: str
-    status: str
-    seconds: float
-    message: str = ""
-    files: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,44 +103,6 @@ class BatchStopped(PackError):
                          f"previous version")
 
 
-def _local_executor(work: Callable[[PackJob], PackResult], jobs: list[PackJob],
-                    workers: int) -> Iterator[PackResult]:
-    """Run jobs in a pool of local worker processes, yielding results as they finish.
-
-    Each worker forks its packs' kernels from a warm template (see :mod:`pmresearch._kernels`).
-    """
-    # Imported before forking so that every worker shares them instead of importing its own.
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
-
-    # fork is cheapest where it exists: the parent has started no threads or kernels yet.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_batch_processes.start_worker, initargs=(os.getpid(),))
-    try:
-        futures = {pool.submit(work, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # the worker process itself died
-                result = PackResult(job.service_id, "failed", 0.0, f"worker failed: {error!r}")
-                _record_alone(job, result)
-            yield result
-    except BaseException:
-        # Stopped (a signal, or the caller closed this generator): end the workers now rather
-        # than wait for their packs; their kernel templates and kernels die with them.
-        end_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-#: Executors by name: each takes (work, jobs, workers) and yields a PackResult per job.
-EXECUTORS: dict[str, Callable[[Callable[[PackJob], PackResult], list[PackJob], int],
-                              Iterable[PackResult]]] = {"local": _local_executor}
-
-
 def run_packs(
     workspace: str | Path | None = None,
     *,
@@ -193,6 +115,7 @@ def run_packs(
     parameters_dir: str | Path | None = None,
     notebook: str | Path | None = None,
     executor: str = "local",
+    kernels: str | None = None,
     progress: bool = True,
 ) -> PackRun:
     """Make one evidence pack per service for a period.
@@ -222,7 +145,12 @@ def run_packs(
     notebook : str or Path, optional
         Pack notebook to run instead of the standard one.
     executor : str, default ``'local'``
-        Name of an entry in :data:`EXECUTORS`.
+        Name of an entry in :data:`pmresearch.executors.EXECUTORS`.
+    kernels : {'forked', 'fresh'}, optional
+        How each pack's kernel starts: ``'forked'`` from a warm template process per worker
+        (POSIX only; about a second of CPU less per pack), ``'fresh'`` the ordinary Papermill
+        way (portable). Forked where the system can fork, fresh elsewhere, when omitted.
+        Either way each pack runs in a kernel process of its own.
     progress : bool, default True
         Show a progress bar on standard error, after a line saying the evidence is being
         prepared, and say so there when another run holds the period's lock.
@@ -240,7 +168,7 @@ def run_packs(
     PeriodError
         ``period`` is not a financial quarter, or the workspace holds no data for it.
     PackError
-        An unknown service or executor was asked for.
+        An unknown service, executor or kernel mode was asked for.
     BatchStopped
         SIGINT or SIGTERM arrived while the packs were being made (a :class:`PackError`; its
         message says how many packs finished).
@@ -256,14 +184,15 @@ def run_packs(
                         f"has {', '.join(known)}. Check the --service spelling.")
     if executor not in EXECUTORS:
         raise PackError(f"unknown executor '{executor}' (available: {', '.join(EXECUTORS)})")
+    kernels = check_kernels(kernels)
 
     period_dir = Path(outputs) / period_slug(period)
     period_dir.mkdir(parents=True, exist_ok=True)
     notebook_path = Path(notebook) if notebook else pack_notebook_path()
     kernel_name = _kernel_name(notebook_path)
     # ws.files is keyed by each input's name in messages: 'wards.csv', 'parameters/rules.yaml' …
-    inputs = {name: _sha256(path) for name, path in ws.files.items()}
-    inputs[f"notebooks/{notebook_path.name}"] = _sha256(notebook_path)
+    inputs = {name: file_sha256(path) for name, path in ws.files.items()}
+    inputs[f"notebooks/{notebook_path.name}"] = file_sha256(notebook_path)
     chromium, notes = _pdf_printer(pdf)
     say = functools.partial(print, file=sys.stderr) if progress else (lambda message: None)
     lock = PeriodLock(period_dir, on_wait=lambda message: say(f"pmresearch packs: {message}"))
@@ -280,16 +209,13 @@ def run_packs(
 
         planned: list[tuple[str, dict, str, str]] = []  # service, parameters, fingerprint, note
         results: list[PackResult] = []
+        store_dir = (period_dir / STORE_FOLDER).resolve()
         for service_id in wanted:
-            parameters = {
-                "workspace": str(ws.path.resolve()),
-                "service_id": service_id,
-                "period": period,
-                "parameters_dir": str(ws.parameters.directory.resolve()),
-            }
+            # The notebook reads the batch's evidence store; nothing else reaches it.
+            parameters = {"evidence": str(store_dir), "service_id": service_id}
             fingerprint = _sha256_text(json.dumps(
-                {"inputs": inputs, "parameters": parameters, "version": __version__},
-                sort_keys=True))
+                {"inputs": inputs, "service_id": service_id, "period": period,
+                 "version": __version__}, sort_keys=True))
             reason = _reason_to_make(previous.get(service_id, {}), fingerprint,
                                      period_dir / service_id, pdf=chromium is not None,
                                      force=force)
@@ -299,15 +225,18 @@ def run_packs(
             else:
                 planned.append((service_id, parameters, fingerprint, reason))
 
-        if planned:
-            say(f"Preparing evidence for {len(planned)} service{'s' if len(planned) != 1 else ''}"
-                f" (coding comments, judging PIs)…")
-        findings = _findings(ws, period)
-        rag = rag_summary(ws, period) if findings is not None else {}
+        store = _current_store(store_dir, inputs)
+        if store is None:
+            say("Preparing the evidence (weighting the survey, coding comments, judging PIs, "
+                "applying the rules)…")
+            store = build_store(ws, period, inputs=inputs)
+            with lock.held():
+                store.write(store_dir)
+        findings = store.table("findings")
+        rag = rag_summary(store.table("evidence_pi"), period)
         to_run = []
         for service_id, parameters, fingerprint, reason in planned:
-            mine = None if findings is None else \
-                findings[findings["service_id"] == service_id].reset_index(drop=True)
+            mine = findings[findings["service_id"] == service_id].reset_index(drop=True)
             provenance = {"version": __version__, "inputs": inputs,
                           "parameters": {"service_id": service_id, "period": period,
                                          "workspace": ws.path.resolve().name,
@@ -315,7 +244,8 @@ def run_packs(
             to_run.append(PackJob(service_id, str(notebook_path.resolve()), kernel_name,
                                   str((period_dir / service_id).resolve()), parameters,
                                   fingerprint, mine, provenance, chromium=chromium,
-                                  run_token=claim.token, manifest_head=head, note=reason))
+                                  run_token=claim.token, manifest_head=head, note=reason,
+                                  title=store.pack_title(service_id)))
 
         def write_record() -> None:
             with lock.held():
@@ -323,8 +253,8 @@ def run_packs(
                 write_index(period_dir, ws, period, findings, rag, claim.token)
 
         if to_run:
-            results += _make_packs(to_run, executor, jobs, progress, write_record, period_dir,
-                                   claim.token)
+            results += _make_packs(to_run, executor, kernels, jobs, progress, write_record,
+                                   period_dir, claim.token)
         write_record()
     finally:
         claim.release()
@@ -334,7 +264,8 @@ def run_packs(
     return PackRun(period, period_dir, tuple(results), notes)
 
 
-def _make_packs(to_run: list[PackJob], executor: str, jobs: int | None, progress: bool,
+def _make_packs(to_run: list[PackJob], executor: str, kernels: str, jobs: int | None,
+                progress: bool,
                 write_record: Callable[[], None], period_dir: Path,
                 token: str) -> list[PackResult]:
     """Run the jobs on the executor, the progress bar counting; the record is rewritten after
@@ -348,7 +279,7 @@ def _make_packs(to_run: list[PackJob], executor: str, jobs: int | None, progress
     bar = _Bar(total=len(to_run), desc="evidence packs", unit="pack", disable=not progress,
                file=sys.stderr)
     results: list[PackResult] = []
-    made = EXECUTORS[executor](execute_pack, to_run, workers)
+    made = EXECUTORS[executor](execute_pack, to_run, workers, kernels=kernels)
     try:
         with signals_stop_the_batch():
             for result in made:
@@ -382,7 +313,7 @@ def _reason_to_make(previous: dict, fingerprint: str, folder: Path, *, pdf: bool
     # A pack changed or damaged after it was made (edited, half copied, cut short by a killed
     # run) is not kept: its files must be the ones the manifest vouches for.
     if "evidence_pack.html" not in recorded or not all(
-            (folder / name).is_file() and _sha256(folder / name) == digest
+            (folder / name).is_file() and file_sha256(folder / name) == digest
             for name, digest in recorded.items()):
         return "remade: files differed from the manifest"
     return None
@@ -401,107 +332,12 @@ def _pdf_printer(pdf: bool) -> tuple[str | None, tuple[str, ...]]:
     return chromium, ()
 
 
-def _findings(ws: Workspace, period: str) -> pd.DataFrame | None:
-    """Every service's findings, computed once before the workers start: the comments are
-    coded and the evidence gathered into the cache every pack's kernel then reads (training the
-    classifier in each pack would repeat seconds of work per service).
-
-    A failure here is left for the packs to meet and report, each in its own notebook.
-    """
-    from .evidence import findings_for
-
-    try:
-        return findings_for(ws, period)
-    except Exception:  # noqa: BLE001 - reported by every pack that needs the evidence
+def _current_store(folder: Path, inputs: dict) -> EvidenceStore | None:
+    """The evidence store in ``folder`` if it was made by this version from these inputs."""
+    meta = read_meta(folder)
+    if meta is None or meta.get("pmresearch") != __version__ or meta.get("inputs") != inputs:
         return None
-
-
-def execute_pack(job: PackJob) -> PackResult:
-    """Run one pack notebook into a staging folder, then swap it into place and record it.
-
-    Runs in a worker process. Never raises for a failing pack: it becomes a ``failed`` result,
-    with the partial notebook kept as ``evidence_pack.failed.ipynb`` next to the previous good
-    pack. The swap and the pack's entry in ``manifest.json`` happen together, holding the
-    period's lock, so the record matches the folder even if the batch is killed next.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    started = time.perf_counter()
-    target = Path(job.target_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{job.service_id}-staging-{job.run_token}-",
-                                    dir=target.parent))
-    executed = staging / PACK_NOTEBOOK
-    template = _batch_processes.kernel_template
-    kernel = template.kernel_manager(job.kernel_name) if template is not None else None
-    try:
-        notebook = papermill.execute_notebook(
-            job.notebook, str(executed), parameters=job.parameters, kernel_name=job.kernel_name,
-            progress_bar=False, request_save_on_cell_execute=False, cwd=str(target.parent),
-            km=kernel)
-        (staging / "evidence_pack.html").write_text(_html_without_code(notebook, job.provenance),
-                                                    encoding="utf-8")
-        if job.findings is not None:
-            write_findings(job.findings, staging / "findings.csv")
-            write_csv(improvement_actions(job.findings), staging / "improvement_actions.csv")
-        note = _print_pack(job, staging) if job.chromium else ""
-        _share(staging)
-        files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
-        result = PackResult(job.service_id, "ok", time.perf_counter() - started,
-                            "; ".join(filter(None, (job.note, note))), files=files)
-        with PeriodLock(target.parent).held():
-            _swap_into_place(staging, target, job.run_token)
-            _record(job, result)
-        return result
-    except Exception as error:
-        if isinstance(error, PapermillExecutionError):
-            message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
-        else:
-            message = f"{type(error).__name__}: {error}"
-        result = PackResult(job.service_id, "failed", time.perf_counter() - started, message)
-        with PeriodLock(target.parent).held():
-            if executed.exists():
-                target.mkdir(exist_ok=True)
-                os.replace(executed, target / "evidence_pack.failed.ipynb")
-            _record(job, result)
-        return result
-    finally:
-        if kernel is not None and kernel.has_kernel:
-            kernel.shutdown_kernel(now=True)
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _record(job: PackJob, result: PackResult) -> None:
-    """Merge one pack's entry into the manifest; hold the period's lock while calling."""
-    entry = {"status": result.status, "parameters": job.parameters,
-             "fingerprint": job.fingerprint if result.status == "ok" else None,
-             "seconds": round(result.seconds, 2),
-             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-             "message": result.message, "files": result.files}
-    record_packs(Path(job.target_dir).parent, job.manifest_head, {job.service_id: entry},
-                 job.run_token)
-
-
-def _record_alone(job: PackJob, result: PackResult) -> None:
-    """Record a pack whose worker died (so could not record it), taking the lock."""
-    with PeriodLock(Path(job.target_dir).parent).held():
-        _record(job, result)
-
-
-def _print_pack(job: PackJob, staging: Path) -> str:
-    """Print the staged HTML pack to ``evidence_pack.pdf``; return "" or why it failed.
-
-    A printing failure is not the pack's failure: the HTML pack is good and is kept (status
-    ``ok``), the message says the PDF is missing, and the next run with PDF asked remakes it.
-    """
-    from .pdf import print_pdf
-
-    try:
-        print_pdf(staging / "evidence_pack.html", staging / "evidence_pack.pdf",
-                  chromium=job.chromium)
-    except PackError as error:
-        return f"HTML only, no PDF: {error}"
-    return ""
+    return open_store(folder)
 
 
 def _kernel_name(notebook: Path) -> str:
@@ -511,80 +347,6 @@ def _kernel_name(notebook: Path) -> str:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PackError(f"cannot read the pack notebook {notebook}: {error}") from None
     return metadata.get("kernelspec", {}).get("name") or "python3"
-
-
-@functools.cache
-def _html_exporter():
-    """One exporter per process: building its template environment is the slow part."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    # The "basic" template renders the cells only: no page template loading scripts from the
-    # internet. pmresearch.report wraps them in a self-contained page.
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    # Set-up cells (parameters, imports, notes to the analyst) are not for the pack's readers.
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=_HIDDEN_IN_PACK), enabled=True)
-    return exporter
-
-
-def _html_without_code(notebook, provenance: dict | None = None) -> str:
-    """An executed notebook (a ``NotebookNode``) as a self-contained HTML report without code
-    or prompts (:func:`pmresearch.report.pack_document`)."""
-    from .report import pack_document
-
-    body, _ = _html_exporter().from_notebook_node(notebook)
-    heading = re.search(r"<h1[^>]*>(.*?)<a class=\"anchor-link\"", body, re.S)
-    title = re.sub(r"<[^>]+>", "", heading.group(1)) if heading else "Evidence pack"
-    return pack_document(body, title=html.unescape(title), provenance=provenance or {})
-
-
-def _swap_into_place(staging: Path, target: Path, token: str) -> None:
-    """Replace ``target`` with ``staging`` using renames, so no reader sees a half pack.
-
-    The old pack is first renamed aside with the run's token in its name: if the run is killed
-    between the two renames, the next run puts it back (:func:`remove_leftovers`)."""
-    if target.exists():
-        retired = target.with_name(f".{target.name}-retired-{token}")
-        os.replace(target, retired)
-        os.replace(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, target)
-
-
-def _share(folder: Path) -> None:
-    """Give a staged pack folder and its files the modes of any folder and file made here
-    (0755 and 0644 under the usual umask 022): ``tempfile.mkdtemp`` made it 0700, which
-    colleagues opening the packs on a shared drive could not read."""
-    umask = _umask()
-    os.chmod(folder, 0o777 & ~umask)
-    for path in folder.iterdir():
-        if path.is_file():
-            os.chmod(path, 0o666 & ~umask)
-
-
-def _umask() -> int:
-    """This process's umask, read without changing it where Linux shows it."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    umask = os.umask(0o022)  # elsewhere the only way to read it is to set it, then set it back
-    os.umask(umask)
-    return umask
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sha256_text(text: str) -> str:

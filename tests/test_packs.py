@@ -130,7 +130,11 @@ def test_manifest_records_input_hashes_parameters_and_versions(demo_run):
     pack = manifest["packs"]["highways"]
     assert pack["status"] == "ok"
     assert pack["parameters"]["service_id"] == "highways"
-    assert pack["parameters"]["period"] == "2025-26 Q2"
+    # The notebook's one input besides the service: the batch's evidence store, made from the
+    # same inputs the manifest records.
+    store = period_dir / "evidence"
+    assert pack["parameters"]["evidence"] == str(store.resolve())
+    assert json.loads((store / "store.json").read_text())["inputs"] == manifest["inputs"]
     assert pack["files"]["evidence_pack.html"] == _sha256(period_dir / "highways" / "evidence_pack.html")
     assert {"pandas", "papermill", "pmresearch", "python"} <= set(manifest["versions"])
 
