@@ -231,7 +231,10 @@ def run_packs(
                 "applying the rules)…")
             store = build_store(ws, period, inputs=inputs)
             with lock.held():
-                store.write(store_dir)
+                # Another run may have written the same store meanwhile, and its packs may be
+                # reading it: leave it in place.
+                if _current_store(store_dir, inputs) is None:
+                    store.write(store_dir)
         findings = store.table("findings")
         rag = rag_summary(store.table("evidence_pi"), period)
         to_run = []

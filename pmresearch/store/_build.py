@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 from .. import coding, evidence, linkage, rules
@@ -101,7 +103,9 @@ def _ward_chart(ws, points: pd.DataFrame) -> dict:
 
 
 def _storable(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` as Parquet keeps it: a clean index, text columns of mixed content as text."""
+    """``table`` exactly as it reads back from Parquet (a clean index, text columns of mixed
+    content as text, missing text as a missing value), so sections see the same values and
+    types whether the store was just built or read from its folder."""
     table = table.reset_index(drop=True)
     table.attrs = {}
     if "service_id" in table:  # the key first, as in every table a reader opens
@@ -112,4 +116,4 @@ def _storable(table: pd.DataFrame) -> pd.DataFrame:
             kinds = {type(value) for value in values}
             if len(kinds) > 1 and not kinds <= {int, float, bool}:
                 table[column] = table[column].map(lambda v: v if pd.isna(v) else str(v))
-    return table
+    return pd.read_parquet(io.BytesIO(table.to_parquet(index=False)))
