@@ -337,11 +337,13 @@ def _weight(args: argparse.Namespace) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    from .coding.coder import code_comments
+    from .coding.coder import code_comments, keep_coded
     from .workspace import load_workspace
 
     _check_output_folder(args.out, "--out")
-    coded = code_comments(load_workspace(args.workspace, parameters_dir=args.parameters_dir))
+    ws = load_workspace(args.workspace, parameters_dir=args.parameters_dir)
+    coded = code_comments(ws)
+    keep_coded(ws, coded)  # evidence and packs on the same inputs then read it back
     files = coded.write(args.out)
     comments = coded.comments
     print(f"{len(comments):,} comments coded: "

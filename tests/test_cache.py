@@ -85,3 +85,20 @@ def test_a_parameters_folder_inside_the_workspace_keeps_its_relative_names(
     assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
     assert ws.parameters.rules.file == "defaults/rules.yaml"
     assert ws.files["parameters/rules.yaml"] == moved.resolve() / "defaults" / "rules.yaml"
+
+
+def test_a_coding_kept_by_pmresearch_code_is_read_back_not_coded_again(
+        demo_ws, demo_copy, tmp_path, monkeypatch):
+    from pmresearch.coding import coder
+
+    coded = coder.coded_comments(demo_ws)  # the session's coding, whatever cache it came from
+    monkeypatch.setenv("PMRESEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    coder.keep_coded(load_workspace(demo_copy), coded)
+
+    def code_again(ws):
+        raise AssertionError("the kept coding was not read back")
+
+    monkeypatch.setattr(coder, "code_comments", code_again)
+    again = coder.coded_comments(load_workspace(demo_copy))  # a fresh load of the same files
+    pd.testing.assert_frame_equal(again.comments, coded.comments)
+    assert again.model is None

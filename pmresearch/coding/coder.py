@@ -30,7 +30,7 @@ from ._tokens import tokenize
 from .sentiment import label_sentiment, score_tokens, summarise
 
 __all__ = ["CODED_COLUMNS", "THEME_SUMMARY_COLUMNS", "CodedComments", "code_by_rules", "code_comments",
-           "coded_comments", "reference_coder", "theme_summary"]
+           "coded_comments", "keep_coded", "reference_coder", "theme_summary"]
 
 CODED_COLUMNS = ["comment_id", "service_id", "source", "date", "ward_code", "text",
                  "personal_data_found", "redaction_uncertain", "sentiment", "sentiment_source",
@@ -396,13 +396,28 @@ def coded_comments(ws, *, cache: bool = True) -> CodedComments:
     return ws.derived(("coded_comments", cache), lambda: _coded_comments(ws, cache=cache))
 
 
-def _coded_comments(ws, *, cache: bool) -> CodedComments:
+def keep_coded(ws, coded: CodedComments) -> None:
+    """Keep ``coded`` (:func:`code_comments` of ``ws``) as the coding of ``ws``'s inputs, so
+    :func:`coded_comments` reads it back instead of coding them again (``pmresearch code``
+    followed by ``pmresearch evidence`` or ``packs`` trains the classifier once)."""
+    kept = replace(coded, model=None)
+    _cache.write(_coded_key(ws), kept)
+    ws.derived(("coded_comments", True), lambda: kept)
+
+
+def _coded_key(ws) -> str:
+    """The cache key of ``ws``'s coding: the names and content of its comments, hand-coded
+    sample and parameter files."""
     from pathlib import PurePosixPath
 
     inputs = {name: path for name, path in ws.files.items()
               if PurePosixPath(name).stem in ("comments", "hand_coded")
               or name.startswith("parameters/")}
-    key = _cache.files_key(inputs, salt="coded_comments") if cache else None
+    return _cache.files_key(inputs, salt="coded_comments")
+
+
+def _coded_comments(ws, *, cache: bool) -> CodedComments:
+    key = _coded_key(ws) if cache else None
     found = _cache.read(key)
     if isinstance(found, CodedComments):
         return found
