@@ -38,6 +38,7 @@ import pandas as pd
 from . import _batch_processes
 from ._batch_processes import end_workers
 from ._csv import write_csv
+from ._modes import share
 from ._outputs_lock import PeriodLock
 from .errors import PackError
 from .export import html_without_code
@@ -189,7 +190,7 @@ def execute_pack(job: PackJob) -> PackResult:
             write_findings(job.findings, staging / "findings.csv")
             write_csv(improvement_actions(job.findings), staging / "improvement_actions.csv")
         note = _print_pack(job, staging) if job.chromium else ""
-        _share(staging)
+        share(staging)
         files = {p.name: file_sha256(p) for p in sorted(staging.iterdir())}
         result = PackResult(job.service_id, "ok", time.perf_counter() - started,
                             "; ".join(filter(None, (job.note, note))), files=files)
@@ -292,28 +293,3 @@ def _swap_into_place(staging: Path, target: Path, token: str) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(staging, target)
-
-
-def _share(folder: Path) -> None:
-    """Give a staged pack folder and its files the modes of any folder and file made here
-    (0755 and 0644 under the usual umask 022): ``tempfile.mkdtemp`` made it 0700, which
-    colleagues opening the packs on a shared drive could not read."""
-    umask = _umask()
-    os.chmod(folder, 0o777 & ~umask)
-    for path in folder.iterdir():
-        if path.is_file():
-            os.chmod(path, 0o666 & ~umask)
-
-
-def _umask() -> int:
-    """This process's umask, read without changing it where Linux shows it."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    umask = os.umask(0o022)  # elsewhere the only way to read it is to set it, then set it back
-    os.umask(umask)
-    return umask

@@ -42,12 +42,12 @@ from .bases import (LOW_BASE, NO_VALID_ANSWERS, SUPPRESSED, base_flags, base_not
 from .workspace import Workspace
 
 __all__ = ["EVIDENCE_COLUMNS", "LOW_BASE", "NO_VALID_ANSWERS", "SUPPRESSED",
-           "assessed_indicators",
-           "WARD_CORRELATION_COLUMNS", "WARD_POINTS_COLUMNS", "asked", "base_flags", "base_note",
-           "change_verdict", "comment_window", "estimate_base_notes", "evidence_table",
-           "fielded_waves", "has_valid_answers", "headline_item", "linked_wave", "quarters",
-           "satisfaction_by_wave", "suppression_options", "ward_correlation", "ward_pi_values",
-           "ward_points", "ward_satisfaction", "waves_to", "weighted_wave"]
+           "WARD_CORRELATION_COLUMNS", "WARD_POINTS_COLUMNS", "asked", "assessed_indicators",
+           "base_flags", "base_note", "change_verdict", "comment_window",
+           "comment_window_quarters", "estimate_base_notes", "evidence_table", "fielded_waves",
+           "has_valid_answers", "headline_item", "linked_wave", "quarters",
+           "satisfaction_by_wave", "service_items", "suppression_options", "ward_correlation",
+           "ward_pi_values", "ward_points", "ward_satisfaction", "waves_to", "weighted_wave"]
 
 #: Columns of :func:`evidence_table`, in order.
 EVIDENCE_COLUMNS = [
@@ -150,11 +150,16 @@ def fielded_waves(ws: Workspace) -> pd.DataFrame:
     return waves[waves["wave"].isin(ws.survey_responses["wave"])]
 
 
-def headline_item(ws: Workspace, service_id: str) -> str | None:
-    """The first survey item of a service in ``services.csv`` (None if it has none)."""
+def service_items(ws: Workspace, service_id: str) -> list[str]:
+    """A service's survey items (``services.csv``'s ``survey_items``, ``;``-separated), in order."""
     services = ws.services.set_index("service_id")
     items = [item.strip() for item in str(services.loc[service_id, "survey_items"]).split(";")]
-    items = [item for item in items if item and item.lower() != "nan"]
+    return [item for item in items if item and item.lower() != "nan"]
+
+
+def headline_item(ws: Workspace, service_id: str) -> str | None:
+    """The first survey item of a service in ``services.csv`` (None if it has none)."""
+    items = service_items(ws, service_id)
     return items[0] if items else None
 
 
@@ -223,11 +228,17 @@ def change_verdict(change) -> str:
     return "significant rise" if change.difference > 0 else "significant fall"
 
 
+def comment_window_quarters(ws: Workspace) -> int:
+    """``settings.linkage.comment_window_quarters``: 4 (a year, which smooths seasonal
+    consultations) for a rules.yaml written before the setting existed."""
+    return ws.parameters.settings["linkage"].get("comment_window_quarters", 4)
+
+
 def comment_window(ws: Workspace, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of the ``settings.linkage.comment_window_quarters`` quarters (4 when
     rules.yaml leaves it out) ending with ``period``: the comments a quarter reports."""
     month = ws.council["financial_year_start_month"]
-    quarters = ws.parameters.settings["linkage"].get("comment_window_quarters", 4)
+    quarters = comment_window_quarters(ws)
     end = pd.Timestamp(period_end(period, month))
     start = pd.Timestamp(period_end(shift_period(period, -quarters), month)) \
         + pd.Timedelta(days=1)

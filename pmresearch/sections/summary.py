@@ -169,6 +169,6 @@ def residents_and_performance(store: EvidenceStore, service_id: str) -> Styler |
 
 def _window(store: EvidenceStore) -> str:
     """The comment window in words: "four quarters" (``settings.linkage``)."""
-    quarters = store.settings["linkage"].get("comment_window_quarters", 4)
+    quarters = store.settings["linkage"]["comment_window_quarters"]
     words = {1: "quarter", 2: "two quarters", 3: "three quarters", 4: "four quarters"}
     return words.get(quarters, f"{quarters} quarters")

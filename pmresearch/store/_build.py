@@ -48,7 +48,7 @@ def build(ws, period: str, *, inputs: dict | None = None) -> EvidenceStore:
             "service_id": service_id, "service_name": service.service_name,
             "directorate": service.directorate,
             "title": own.get("title", service.service_name), "pi_history_quarters": quarters,
-            "survey_items": ";".join(_survey.service_items(ws, service_id)),
+            "survey_items": ";".join(linkage.service_items(ws, service_id)),
             **_survey.survey_status(ws, service_id, period),
             **_comments.review_counts(coded, service_id, start, end), **theme_counts,
             **complaint_counts,
@@ -80,8 +80,9 @@ def build(ws, period: str, *, inputs: dict | None = None) -> EvidenceStore:
         "comment_window": [start.date().isoformat(), end.date().isoformat()],
         "unfielded_note": _survey.unfielded_note(ws, period),
         "rules": len(ws.parameters.rules),
-        "settings": {key: settings[key] for key in ("suppression", "significance", "coding",
-                                                    "linkage")},
+        "settings": {**{key: settings[key] for key in ("suppression", "significance", "coding")},
+                     "linkage": {**settings["linkage"],
+                                 "comment_window_quarters": linkage.comment_window_quarters(ws)}},
     }
     return EvidenceStore(meta, None, {name: _storable(built[name]) for name in TABLES})
 

@@ -9,18 +9,11 @@ import pandas as pd
 from .. import estimates, linkage
 from ..evidence import EQUALITY_FIELDS
 
-__all__ = ["changes", "satisfaction", "service_items", "subgroups", "survey_status",
+__all__ = ["changes", "satisfaction", "subgroups", "survey_status",
            "unfielded_note", "waves_to", "weighting_quality"]
 
 _NO_VALID_ANSWERS_TEXT = (f"has {linkage.NO_VALID_ANSWERS} to this service's questions (every "
                           "answer was don't know)")
-
-
-def service_items(ws, service_id: str) -> list[str]:
-    """The service's survey items (``services.csv``'s ``survey_items``), in order."""
-    row = ws.services.set_index("service_id").loc[service_id]
-    return [item.strip() for item in str(row["survey_items"]).split(";")
-            if item.strip() and item.strip().lower() != "nan"]
 
 
 def waves_to(ws, period: str, *, fielded: bool = True) -> list[str]:
@@ -68,7 +61,7 @@ def satisfaction(ws, period: str) -> pd.DataFrame:
     parts = []
     for service_id in ws.services["service_id"]:
         for wave in waves_to(ws, period):
-            for item in service_items(ws, service_id):
+            for item in linkage.service_items(ws, service_id):
                 if linkage.asked(ws, wave, item):
                     parts.append(ws.derived(("proportion", item, wave),
                                             lambda: _proportion(ws, item, wave))
@@ -86,7 +79,7 @@ def changes(ws, period: str) -> pd.DataFrame:
     alpha = ws.parameters.settings["significance"]["alpha"]
     parts = []
     for service_id in ws.services["service_id"]:
-        for item in service_items(ws, service_id):
+        for item in linkage.service_items(ws, service_id):
             waves = [wave for wave in waves_to(ws, period)
                      if linkage.has_valid_answers(ws, wave, item)]
             if len(waves) < 2:
@@ -111,7 +104,7 @@ def changes(ws, period: str) -> pd.DataFrame:
 def survey_status(ws, service_id: str, period: str) -> dict:
     """Why a service's group tables are empty, if they are: ``latest_wave`` (or None) and
     ``subgroup_status`` ("" when there is something to show)."""
-    items = service_items(ws, service_id)
+    items = linkage.service_items(ws, service_id)
     waves = waves_to(ws, period)
     wave = waves[-1] if waves else None
     status = ""
@@ -144,7 +137,7 @@ def subgroups(ws, period: str) -> pd.DataFrame:
     names = dict(zip(ws.wards["ward_code"].astype(str), ws.wards["ward_name"]))
     parts = []
     for service_id in ws.services["service_id"]:
-        for item in service_items(ws, service_id):
+        for item in linkage.service_items(ws, service_id):
             if not linkage.has_valid_answers(ws, wave, item):
                 continue
             for column in fields:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._modes import share
 from ..errors import PackError
 
 __all__ = ["STORE_VERSION", "TABLES", "EvidenceStore", "read_meta"]
@@ -109,7 +110,7 @@ class EvidenceStore:
             meta = {**self.meta, "tables": digests}
             (staging / "store.json").write_text(json.dumps(meta, indent=2, sort_keys=True),
                                                 encoding="utf-8")
-            os.chmod(staging, 0o755)
+            share(staging)  # mkdtemp made it 0700
             retired = folder.with_name(f".{folder.name}-retired")
             if folder.exists():
                 shutil.rmtree(retired, ignore_errors=True)
