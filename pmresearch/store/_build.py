@@ -30,7 +30,7 @@ def build(ws, period: str, *, inputs: dict | None = None) -> EvidenceStore:
     period = check_period(ws, period)
     coded = coding.coded_comments(ws)
     start, end = linkage.comment_window(ws, period)
-    gathered = evidence.gather_evidence(ws, period)
+    gathered = evidence.evidence_for(ws, period)  # shared with anything that gathered it
     found = evidence.findings_for(ws, period, gathered=gathered)
     settings = ws.parameters.settings
     packs = pack_settings(ws)
